@@ -1,0 +1,41 @@
+# The two commands of the course (see README.md):
+#   make lab    set up (once) and open the course in JupyterLab
+#   make test   set up (once) and run every test: library, every lesson and lab notebook, the labs' checks
+# Both create or reuse .venv and install everything into it; nothing else on the machine is touched.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip install --disable-pip-version-check -c constraints.txt
+# any torch >= 2.4 works; 2.13.0 is the measured one (a CPU build lies on disk on the course machines)
+TORCH  ?= torch==2.13.0
+STAMP  := $(VENV)/.installed
+LAB_STAMP := $(VENV)/.installed-lab
+PORT   ?= 8888
+
+.PHONY: lab test install export clean-nbs readme release bench
+
+$(STAMP): settings.ini setup.py constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) -q "$(TORCH)"
+	$(PIP) -q -e ".[all,dev]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (course)" >/dev/null
+	@touch $@
+
+install: $(STAMP)
+
+$(LAB_STAMP): $(STAMP)
+	$(PIP) -q -e ".[all,dev,lab]"
+	@touch $@
+
+lab: $(LAB_STAMP)
+	$(BIN)/jupyter lab --port $(PORT) nbs/index.ipynb
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+export: $(STAMP)
+	$(BIN)/nbdev_export && $(BIN)/nbdev_clean && $(BIN)/python scripts/make_readme.py && $(BIN)/python -m course_lib release --all
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py

@@ -1,0 +1,60 @@
+"""The repository is in sync with itself: library == export of the notebooks, notebooks clean, README and
+workbooks generated from their sources; course_lib imports light; the doctor runs; every notebook has its Colab badge."""
+import json, shutil, subprocess, sys
+from pathlib import Path
+import pytest
+from conftest import LABS, NBS, ROOT, run_python
+
+BIN = Path(sys.executable).parent
+
+def _copy_project(tmp: Path) -> Path:
+    for name in ("settings.ini", "setup.py", "README.md"): shutil.copy(ROOT / name, tmp / name)
+    for name in ("nbs", "course_lib", "labs"):
+        shutil.copytree(ROOT / name, tmp / name, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+    return tmp
+
+def _files(root: Path, pattern: str) -> dict:
+    return {p.relative_to(root).as_posix(): p.read_text(encoding="utf-8") for p in sorted(root.rglob(pattern))}
+
+def test_library_in_sync_with_notebooks(tmp_path):
+    tmp = _copy_project(tmp_path)
+    subprocess.run([BIN / "nbdev_export"], cwd=tmp, check=True, capture_output=True)
+    before, after = _files(ROOT / "course_lib", "*.py"), _files(tmp / "course_lib", "*.py")
+    stale = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    assert not stale, f"course_lib is out of sync with nbs/ in {stale}: run `nbdev_export` and commit (never edit course_lib by hand)"
+
+def test_notebooks_clean(tmp_path):
+    tmp = _copy_project(tmp_path)
+    for folder in ("nbs", "labs"):
+        subprocess.run([BIN / "nbdev_clean", "--fname", tmp / folder], cwd=tmp, check=True, capture_output=True)
+    dirty = [k for folder in ("nbs", "labs") for k, v in _files(ROOT / folder, "*.ipynb").items()
+             if _files(tmp / folder, "*.ipynb")[k] != v]
+    assert not dirty, f"notebooks not clean: {dirty}: run `nbdev_clean --fname nbs` and `nbdev_clean --fname labs`"
+
+def test_readme_in_sync():
+    res = subprocess.run([sys.executable, ROOT / "scripts" / "make_readme.py", "--check"], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+
+def test_import_is_light():
+    res = run_python("import time; t = time.perf_counter(); import course_lib, course_lib.core, course_lib.tokenizer, course_lib.grading; "
+                     "dt = time.perf_counter() - t; import sys; heavy = [m for m in ('torch', 'transformers', 'trl', 'chromadb') if m in sys.modules]; "
+                     "print(f'import course_lib: {dt:.3f}s'); assert not heavy, heavy")
+    assert res.returncode == 0, res.stderr
+    print(res.stdout)
+
+def test_doctor_command():
+    res = subprocess.run([sys.executable, "-m", "course_lib", "doctor"], capture_output=True, text=True)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "all essentials present" in res.stdout
+
+COLAB = "https://colab.research.google.com/github/handbook-workbook/llm-handbook-workbook/blob/main/"
+LESSONS = [p for p in NBS if p.name[:2].isdigit()]
+
+@pytest.mark.parametrize("nb", LESSONS + [l / "source.ipynb" for l in LABS], ids=lambda p: str(p.relative_to(ROOT)))
+def test_colab_badge_and_install_cell(nb):
+    cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
+    text = lambda c: "".join(c["source"])
+    rel = nb.relative_to(ROOT).as_posix().replace("source.ipynb", "workbook.ipynb")
+    assert any(COLAB + rel in text(c) for c in cells if c["cell_type"] == "markdown"), f"{nb.name}: no Open in Colab badge for {rel}"
+    code = [text(c) for c in cells if c["cell_type"] == "code"]
+    assert any('"google.colab" in sys.modules' in c and "pip" in c for c in code[:3]), f"{nb.name}: no Colab install cell near the top"
