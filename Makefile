@@ -29,7 +29,7 @@ $(LAB_STAMP): $(STAMP)
 	@touch $@
 
 lab: $(LAB_STAMP)
-	$(BIN)/jupyter lab --port $(PORT) $(if $(filter 0,$(shell id -u)),--allow-root,) nbs/index.ipynb
+	$(BIN)/jupyter lab --port $(PORT) $(if $(filter 0,$(shell id -u)),--allow-root,) --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/nbs/index.ipynb
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
