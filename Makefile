@@ -19,6 +19,8 @@ $(STAMP): settings.ini setup.py constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) -q "$(TORCH)"
 	$(PIP) -q -e ".[all,dev]"
+	@# d3 5.x (mpld3) and require.js 2.3.x + jQuery (nbclassic) for bertviz offline: their files only, not their dependencies
+	$(PIP) -q --no-deps mpld3 nbclassic
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (course)" >/dev/null
 	@touch $@
 

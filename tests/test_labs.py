@@ -1,34 +1,30 @@
-"""Every lab: its solution scores full marks, its starter workbook scores zero, and the workbook is in sync."""
-import json
-import nbformat, pytest
-from nbclient import NotebookClient
+"""Every lab: graded with the real `python -m course_lib grade` command, its solution scores full marks and its
+starter workbook scores zero; and the workbook is in sync with its source."""
+import json, subprocess, sys
+import pytest
 from conftest import LABS, ROOT
-from course_lib.grading import judge_lab, workbook_text
+from course_lib.grading import workbook_text
 
-MARK = "@@PROBE@@"
+def grade(lab, tmp_path) -> dict:
+    "Grade a lab's source.ipynb and workbook.ipynb in one batch; their gradebook rows by student id."
+    res = subprocess.run([sys.executable, "-m", "course_lib", "grade", lab.name, lab / "source.ipynb", lab / "workbook.ipynb",
+                          "--out", tmp_path, "--workers", "2", "--timeout", "300", "--quiet"],
+                         capture_output=True, text=True, timeout=1200, cwd=ROOT)
+    assert res.returncode == 0, res.stderr[-4000:]
+    return {r["student"]: r for r in json.loads((tmp_path / "gradebook.json").read_text())["rows"]}
 
-def probe_notebook(path, lab: str, timeout: int = 300) -> str:
-    "Run a lab notebook's code cells in a fresh kernel (errors allowed), then probe its functions; return the JSON."
-    nb = nbformat.read(path, as_version=4)
-    nb.cells = [c for c in nb.cells if c.cell_type == "code"]
-    nb.cells.append(nbformat.v4.new_code_cell(
-        f"from course_lib.grading import probe_lab as _p\nprint({MARK!r} + _p({lab!r}, globals()))"))
-    NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
-    out = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.output_type == "stream")
-    assert MARK in out, f"the probe cell printed no results: {nb.cells[-1].outputs}"
-    return out.split(MARK, 1)[1].strip()
+@pytest.fixture(scope="module", params=LABS, ids=[p.name for p in LABS])
+def graded(request, tmp_path_factory):
+    return request.param, grade(request.param, tmp_path_factory.mktemp(request.param.name))
 
-@pytest.mark.parametrize("lab", LABS, ids=[p.name for p in LABS])
-def test_solution_scores_full_marks(lab):
-    report = judge_lab(lab.name, probe_notebook(lab / "source.ipynb", lab.name))
-    assert report.earned == report.points > 0, repr(report)
+def test_solution_scores_full_marks(graded):
+    lab, rows = graded
+    assert rows["source"]["score"] == rows["source"]["points"] > 0, rows["source"]
 
-@pytest.mark.parametrize("lab", LABS, ids=[p.name for p in LABS])
-def test_starter_scores_zero(lab):
-    report = judge_lab(lab.name, probe_notebook(lab / "workbook.ipynb", lab.name))
-    assert report.earned == 0, repr(report)
-    assert all(r.failures for r in report.results)
+def test_starter_scores_zero(graded):
+    lab, rows = graded
+    assert rows["workbook"]["score"] == 0 and rows["workbook"]["points"] > 0, rows["workbook"]
+    assert all(v == 0 for v in rows["workbook"]["checks"].values()), rows["workbook"]
 
 @pytest.mark.parametrize("lab", LABS, ids=[p.name for p in LABS])
 def test_workbook_in_sync(lab):
