@@ -58,3 +58,14 @@ def test_colab_badge_and_install_cell(nb):
     assert any(COLAB + rel in text(c) for c in cells if c["cell_type"] == "markdown"), f"{nb.name}: no Open in Colab badge for {rel}"
     code = [text(c) for c in cells if c["cell_type"] == "code"]
     assert any('"google.colab" in sys.modules' in c and "pip" in c for c in code[:3]), f"{nb.name}: no Colab install cell near the top"
+
+def test_index_links_every_lesson_and_only_existing_files():
+    import re
+    cells = json.loads((ROOT / "nbs" / "index.ipynb").read_text(encoding="utf-8"))["cells"]
+    text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    links = set(re.findall(r"\]\(((?!https?:)[^)#]+\.ipynb)\)", text))
+    missing = [l for l in links if not (ROOT / "nbs" / l).resolve().exists()]
+    assert not missing, f"nbs/index.ipynb links to notebooks that do not exist: {missing}"
+    unlisted = [p.name for p in LESSONS if p.name not in links] + [f"../labs/{l.name}/workbook.ipynb" for l in LABS
+                                                                  if f"../labs/{l.name}/workbook.ipynb" not in links]
+    assert not unlisted, f"nbs/index.ipynb's table of parts does not list {unlisted}"
