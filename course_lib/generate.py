@@ -12,7 +12,7 @@ from .tokenizer import bytes_to_unicode
 # %% auto #0
 __all__ = ['check_sampling', 'top_k_filter', 'top_p_filter', 'repetition_penalty_filter', 'next_token', 'generate_ids',
            'stream_text', 'generate', 'next_token_probs', 'plot_next_token', 'sampling_explorer', 'token_texts',
-           'RegexConstraint', 'json_schema_regex', 'lab_checks']
+           'RegexConstraint', 'json_schema_regex']
 
 # %% ../nbs/05_generation.ipynb #553f2ed1
 def check_sampling(temperature:float=0.0, top_k:int=0, top_p:float=1.0, repetition_penalty:float=1.0):
@@ -205,22 +205,3 @@ def json_schema_regex(schema:dict) -> str:
         raise ValueError(f"the schema must be an object with properties, got type {schema.get('type')!r}")
     fields = [regex.escape(json.dumps(k)) + ": " + _value_regex(v) for k, v in schema["properties"].items()]
     return r"\{" + ", ".join(fields) + r"\}"
-
-# %% ../nbs/05_generation.ipynb #0556c63c
-def lab_checks() -> list:
-    "The checks of lab 05 (see `course_lib.grading`)."
-    from course_lib.grading import Check, Case
-    g = torch.Generator().manual_seed(5)
-    x, batch = torch.tensor([2.0, 1.0, 0.5, 0.0, -1.0]), (torch.randn(3, 12, generator=g) * 2).round(decimals=3)
-    return [
-        Check("top_k_filter", top_k_filter, points=2, tol=1e-6, hint="torch.topk gives the k-th largest value; masked_fill the smaller logits with -inf; k=0 keeps all", cases=[
-            Case("k=2 of 5 logits", (x, 2)), Case("k=1", (x, 1)), Case("k=0 keeps everything", (x, 0)),
-            Case("a batch of 3 rows, k=4", (batch, 4)), Case("k larger than the vocabulary", (x, 9))]),
-        Check("top_p_filter", top_p_filter, points=3, tol=1e-6, hint="sort descending, softmax, cumulative sum; drop a token when the mass before it already reaches p; always keep the top token", cases=[
-            Case("p=0.5 keeps only the top token", (x, 0.5)), Case("p=0.6", (x, 0.6)), Case("p=0.9", (x, 0.9)),
-            Case("p=1.0 keeps everything", (x, 1.0)), Case("a batch of 3 rows, p=0.7", (batch, 0.7)), Case("a tiny p keeps one token", (x, 1e-4))]),
-        Check("top_k_filter (hidden)", top_k_filter, points=1, tol=1e-6, hidden=True, func="top_k_filter", hint="rows are independent",
-              cases=[Case("a batch, k=1", (batch, 1)), Case("logits shuffled", (x[[3, 0, 4, 1, 2]], 3))]),
-        Check("top_p_filter (hidden)", top_p_filter, points=1, tol=1e-6, hidden=True, func="top_p_filter", hint="the order of the logits must not matter",
-              cases=[Case("logits shuffled", (x[[3, 0, 4, 1, 2]], 0.8)), Case("a batch, p=0.3", (batch, 0.3))]),
-    ]

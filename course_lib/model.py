@@ -13,8 +13,8 @@ from .core import get_device
 from .attention import MultiHeadAttention, rope_cos_sin, kv_cache_bytes, _randn
 
 # %% auto #0
-__all__ = ['HF_NAMES', 'LAB_CONFIGS', 'ModelConfig', 'rms_norm', 'RMSNorm', 'swiglu', 'MLP', 'Block', 'Decoder',
-           'count_parameters', 'estimate_memory', 'rename_params', 'to_hf', 'from_hf', 'block_output', 'lab_checks']
+__all__ = ['HF_NAMES', 'ModelConfig', 'rms_norm', 'RMSNorm', 'swiglu', 'MLP', 'Block', 'Decoder', 'count_parameters',
+           'estimate_memory', 'rename_params', 'to_hf', 'from_hf', 'block_output']
 
 # %% ../nbs/03_model.ipynb #c5ea2589
 @dataclass
@@ -191,33 +191,9 @@ def from_hf(hf,           # a transformers LlamaForCausalLM (bias-free, SiLU, de
     return model.to(get_device(device)).eval()
 
 # %% ../nbs/03_model.ipynb #d981d950
-LAB_CONFIGS = {"mha": ModelConfig(vocab_size=50, d_model=16, n_layers=1, n_heads=4, d_ff=32, max_seq_len=8),
-               "gqa": ModelConfig(vocab_size=50, d_model=32, n_layers=1, n_heads=4, n_kv_heads=2, d_ff=48, max_seq_len=8)}
-
 def block_output(block:nn.Module, cfg:ModelConfig, seq_len:int=5) -> torch.Tensor:
     "Fill a block's parameters from a fixed seed, by sorted name, and run it on a fixed input."
     g = torch.Generator().manual_seed(0)
     with torch.no_grad():
         for _, p in sorted(block.named_parameters()): p.copy_(torch.randn(p.shape, generator=g) * 0.3 + (1 if p.dim() == 1 else 0))
         return block(_randn(2, seq_len, cfg.d_model, seed=11), *rope_cos_sin(seq_len, cfg.head_dim, cfg.rope_theta))
-
-def lab_checks() -> list:
-    "The checks of lab 03 (see `course_lib.grading`)."
-    from course_lib.grading import Check, Case
-    return [
-        Check("rms_norm", rms_norm, points=1, tol=1e-5, hint="divide by sqrt(mean of squares over the last dim + eps), then multiply by weight", cases=[
-            Case("a small row", (torch.tensor([[3.0, 4.0]]), torch.ones(2))), Case("a learned gain", (_randn(2, 3, 8, seed=1), _randn(8, seed=2))),
-            Case("large values", (_randn(4, 8, seed=3) * 1e4, torch.ones(8)), {"eps": 1e-6})]),
-        Check("swiglu", swiglu, points=1, tol=1e-5, hint="down(silu(gate(x)) * up(x)), with F.linear for each projection", cases=[
-            Case("width 4, hidden 6", (_randn(3, 4, seed=4), _randn(6, 4, seed=5), _randn(6, 4, seed=6), _randn(4, 6, seed=7))),
-            Case("a batch of sequences", (_randn(2, 3, 8, seed=8), _randn(16, 8, seed=9), _randn(16, 8, seed=10), _randn(8, 16, seed=12)))]),
-        Check("Block", Block, points=2, tol=1e-4, output=lambda b: block_output(b, LAB_CONFIGS["mha"]),
-              hint="x = x + attn(attn_norm(x), cos, sin); x = x + mlp(mlp_norm(x)); name the parts attn_norm, attn, mlp_norm, mlp",
-              cases=[Case("width 16, 4 heads", (LAB_CONFIGS["mha"],))]),
-        Check("count_parameters", count_parameters, points=1, output=lambda r: r["total"] if isinstance(r, dict) else r,
-              hint="embedding + per layer (q, k, v, o, gate, up, down, 2 norms) + final norm + head unless tied", cases=[
-            Case("the default config", (ModelConfig(),)), Case("GQA, untied", (ModelConfig(n_kv_heads=2, tie_embeddings=False),)),
-            Case("a lab config", (LAB_CONFIGS["gqa"],))]),
-        Check("Block (hidden)", Block, points=1, hidden=True, func="Block", tol=1e-4, output=lambda b: block_output(b, LAB_CONFIGS["gqa"]),
-              hint="grouped-query attention: n_kv_heads < n_heads", cases=[Case("width 32, 4 heads, 2 kv heads", (LAB_CONFIGS["gqa"],))]),
-    ]

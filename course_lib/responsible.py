@@ -11,11 +11,11 @@ import numpy as np
 from .core import atomic_write, print_table
 
 # %% auto #0
-__all__ = ['LAB_SCRUB', 'LAB_SCRUB_HIDDEN', 'sequence_logprob', 'fill', 'likelihood_gaps', 'sign_test', 'bootstrap_ci',
-           'weat_association', 'weat', 'selection_rates', 'demographic_parity_difference', 'demographic_parity_ratio',
-           'group_rates', 'equalized_odds_difference', 'make_hiring_data', 'train_logistic', 'predict_proba',
-           'group_thresholds', 'apply_thresholds', 'fairness_experiment', 'fairness_widget', 'attention_maps',
-           'grad_x_input', 'integrated_gradients', 'occlusion', 'show_attributions', 'model_card', 'lab_checks']
+__all__ = ['sequence_logprob', 'fill', 'likelihood_gaps', 'sign_test', 'bootstrap_ci', 'weat_association', 'weat',
+           'selection_rates', 'demographic_parity_difference', 'demographic_parity_ratio', 'group_rates',
+           'equalized_odds_difference', 'make_hiring_data', 'train_logistic', 'predict_proba', 'group_thresholds',
+           'apply_thresholds', 'fairness_experiment', 'fairness_widget', 'attention_maps', 'grad_x_input',
+           'integrated_gradients', 'occlusion', 'show_attributions', 'model_card']
 
 # %% ../nbs/17_responsible_ai.ipynb #91601b64
 def sequence_logprob(model, tokenizer, texts:list[str], batch_size:int=64) -> np.ndarray:
@@ -312,32 +312,3 @@ Bias probes:
 - A teaching model: do not deploy it or use its outputs for decisions about people.
 - Re-run the probes after any fine-tuning: post-training can add or remove biases the base model did not show.
 """
-
-# %% ../nbs/17_responsible_ai.ipynb #ef9933ee
-LAB_SCRUB = ["Write to jane.doe@example.com.", "Call +1 (555) 123-4567 or 555.987.6543 today",
-             "Pay with 4111 1111 1111 1111, not 4111 1111 1111 1112", "Server 192.168.0.1 is up; 300.1.2.3 is not an address",
-             "Released 2024-01-15, patched 15.01.2024", "No personal data in this sentence.",
-             "Contact Ana <ana@site.org>, +44 20 7946 0958, card 5500-0000-0000-0004, host 10.0.0.25"]
-LAB_SCRUB_HIDDEN = ["Amex 378282246310005 and 3782 822463 10005", "bad 10.0.0.256, dotted 1.2.3.4.5, ok 8.8.8.8",
-                    "[mail](mailto:bob+news@mail.example.org) or 020 7946 0958", "order id 1234567812345678 and @handle",
-                    "open http://10.0.0.25:8080/status and call (555) 321 9876"]
-
-def lab_checks() -> list:
-    "The checks of lab 17 (see `course_lib.grading`)."
-    from course_lib.grading import Check, Case
-    from course_lib.pii import luhn_valid, scrub_pii
-    g = ["a", "a", "b", "b", "b", "c"]
-    return [
-        Check("luhn_valid", luhn_valid, points=1, hint="from the right, double every second digit (minus 9 if > 9); valid when the sum is a multiple of 10; spaces and dashes are ignored, other characters make it invalid", cases=[
-            Case("a test Visa number", ("4111 1111 1111 1111",)), Case("one digit off", ("4111 1111 1111 1112",)), Case("with dashes", ("5500-0000-0000-0004",)),
-            Case("the Wikipedia example", ("79927398713",)), Case("a letter inside", ("4111-1111-1111-111a",)), Case("empty", ("",))]),
-        Check("scrub_pii", scrub_pii, points=3, hint="find e-mails, phones (10-11 digits, or 8-15 with a leading +), Luhn-valid cards and IPv4 (octets <= 255) with boundaries, keep the longest of overlapping matches, replace each by [KIND]",
-              cases=[Case(f"text {i + 1}: {t[:30]!r}...", (t,)) for i, t in enumerate(LAB_SCRUB)]),
-        Check("demographic_parity_difference", demographic_parity_difference, points=1, tol=1e-9, hint="selection rate = mean prediction within a group; return the largest minus the smallest", cases=[
-            Case("two groups", ([1, 0, 1, 1], ["a", "a", "b", "b"])), Case("parity", ([1, 0, 1, 0], [0, 0, 1, 1])),
-            Case("three groups", ([1, 1, 0, 1, 0, 0], g)), Case("nobody selected", ([0, 0, 0], ["x", "y", "y"]))]),
-        Check("scrub_pii (hidden)", scrub_pii, points=1, hidden=True, func="scrub_pii", hint="check Amex grouping, octets > 255, e-mails inside links, numbers that fail Luhn",
-              cases=[Case(f"hidden text {i + 1}", (t,)) for i, t in enumerate(LAB_SCRUB_HIDDEN)]),
-        Check("demographic_parity_difference (hidden)", demographic_parity_difference, points=1, hidden=True, func="demographic_parity_difference", tol=1e-9,
-              hint="groups may be any labels, and there may be many", cases=[Case("integer groups", ([1, 0, 0, 1, 1, 1, 0], [3, 3, 3, 7, 7, 9, 9]))]),
-    ]
