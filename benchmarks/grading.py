@@ -36,7 +36,8 @@ def main():
         dt = time.perf_counter() - t
     print(res.stdout.strip() or res.stderr[-2000:])
     sandbox = "bubblewrap" if "sandbox: bubblewrap" in res.stdout else "none"
-    print(f"graded {a.n} submissions with --workers {a.workers}, sandbox {sandbox}, in {dt:.1f}s wall time (goal: <= 180s)")
+    print(f"graded {a.n} submissions with --workers {a.workers}, sandbox {sandbox}, in {dt:.1f}s wall time "
+          "(goal: <= 180s)")
     return res.returncode
 
 if __name__ == "__main__": sys.exit(main())
