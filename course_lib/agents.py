@@ -4,15 +4,15 @@
 
 # %% ../nbs/14_agents.ipynb #c937a49a
 from __future__ import annotations
-import ast, json, operator, re
+import ast, json, math, operator, re, threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 from .text_to_sql import COURSE_SCHEMA, db_schema, rule_sql, run_sql, schema_prompt, sql_verdict
 
 # %% auto #0
-__all__ = ['REACT_FORMAT', 'validate_arguments', 'Tool', 'calculate', 'calculator_tool', 'sql_tool', 'search_tool', 'parse_react',
-           'react_prompt', 'AgentRun', 'react', 'ScriptedModel', 'rule_policy']
+__all__ = ['CALC_MAX_BITS', 'REACT_FORMAT', 'validate_arguments', 'Tool', 'calculate', 'calculator_tool', 'sql_tool',
+           'search_tool', 'parse_react', 'react_prompt', 'AgentRun', 'react', 'ScriptedModel', 'rule_policy']
 
 # %% ../nbs/14_agents.ipynb #cfcf7a24
 _JSON_TYPES = {"string": str, "integer": int, "number": (int, float), "boolean": bool, "array": list, "object": dict}
@@ -40,6 +40,21 @@ def validate_arguments(arguments, schema:dict) -> None:
     for k, v in arguments.items():
         if k in props: _check_value(k, v, props[k])
 
+def _within_budget(fn:Callable, kwargs:dict, budget_s:float, name:str):
+    "fn(**kwargs) in a daemon thread; a ValueError if it fails or is not done within budget_s seconds."
+    box = {}
+    def run():
+        try: box["value"] = fn(**kwargs)
+        except Exception as e: box["error"] = e
+    worker = threading.Thread(target=run, name=f"tool-{name}", daemon=True)
+    worker.start()
+    worker.join(budget_s)
+    if worker.is_alive(): raise ValueError(f"tool {name!r} ran past its budget of {budget_s} s: ask for less")
+    err = box.get("error")
+    if isinstance(err, ValueError): raise err
+    if err is not None: raise ValueError(f"tool {name!r} failed: {type(err).__name__}: {err}") from err
+    return box["value"]
+
 @dataclass
 class Tool:
     "A function a model may call: `Tool('calculator', 'arithmetic', {...}, calculate)({'expression': '2+2'})`."
@@ -47,11 +62,12 @@ class Tool:
     description: str        # one line the model reads
     parameters_schema: dict # JSON schema (type object) of the arguments
     fn: Callable            # called as fn(**arguments), after validation
+    budget_s: float = 5.0   # wall-clock seconds a call may take; past it the agent gets an error
 
     def __call__(self, arguments:dict):
         try: validate_arguments(arguments, self.parameters_schema)
         except ValueError as e: raise ValueError(f"tool {self.name!r}: {e}") from None
-        return self.fn(**arguments)
+        return _within_budget(self.fn, arguments, self.budget_s, self.name)
 
     def prompt(self) -> str:
         "How the model sees the tool: name, description, argument types."
@@ -62,14 +78,34 @@ class Tool:
 _OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
         ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow, ast.USub: operator.neg, ast.UAdd: operator.pos}
 
+CALC_MAX_BITS = 4096  # the largest integer operand or result, in bits (about 1,233 decimal digits)
+
+def _size_check(op, a, b) -> None:
+    "A ValueError if `a op b` would be too large, judged from the operands before computing."
+    if isinstance(op, ast.Pow) and abs(b) > 100: raise ValueError(f"exponent {b} is too large (at most 100)")
+    if isinstance(op, (ast.Div, ast.FloorDiv, ast.Mod)) and b == 0: raise ValueError("division by zero")
+    if isinstance(op, ast.Pow) and isinstance(a, int) and isinstance(b, int) and b > 0:
+        if (a.bit_length() - 1) * b > CALC_MAX_BITS:
+            raise ValueError(f"the result of a power would have about {int(math.log10(abs(a)) * b):,} digits "
+                             f"(at most {CALC_MAX_BITS} bits)")
+    if isinstance(op, ast.Mult) and isinstance(a, int) and isinstance(b, int):
+        if a.bit_length() + b.bit_length() > CALC_MAX_BITS + 1: raise ValueError("the product would be too large")
+
+def _checked(x):
+    "x if it is a finite real number of bounded size, else a ValueError."
+    if isinstance(x, complex): raise ValueError("the result is not a real number")
+    if isinstance(x, int) and x.bit_length() > CALC_MAX_BITS: raise ValueError(f"a number has more than {CALC_MAX_BITS} bits")
+    if isinstance(x, float) and not math.isfinite(x): raise ValueError("the result is too large for a float")
+    return x
+
 def _eval(node):
-    if isinstance(node, ast.Constant) and type(node.value) in (int, float): return node.value
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float): return _checked(node.value)
     if isinstance(node, ast.UnaryOp) and type(node.op) in _OPS: return _OPS[type(node.op)](_eval(node.operand))
     if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
         a, b = _eval(node.left), _eval(node.right)
-        if isinstance(node.op, ast.Pow) and abs(b) > 100: raise ValueError(f"exponent {b} is too large (at most 100)")
-        if isinstance(node.op, (ast.Div, ast.FloorDiv, ast.Mod)) and b == 0: raise ValueError("division by zero")
-        return _OPS[type(node.op)](a, b)
+        _size_check(node.op, a, b)
+        try: return _checked(_OPS[type(node.op)](a, b))
+        except OverflowError as e: raise ValueError(f"the result is too large ({e})") from None
     raise ValueError(f"{type(node).__name__} is not allowed: only numbers, + - * / // % ** and parentheses")
 
 def calculate(expression:str) -> float|int:
