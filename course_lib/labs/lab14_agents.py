@@ -1,30 +1,330 @@
-"""Checks of lab 14_agents (the lesson's module: `course_lib.agents`). Hand-written, not exported: the library holds only what a practitioner imports."""
+"""Checks of lab 14_agents (the lessons' modules: `course_lib.text_to_sql`, `course_lib.agents`): the SQL guard of
+issue 16 (table references wherever they occur, every LIMIT form, an alias never makes a table legal), sqlite's own
+walls behind it (an authorizer and a time budget), the ReAct parser and the ReAct loop. Hand-written, not exported:
+the library holds only what a practitioner imports. The guard, the walls and the loop are specified here, as the
+lab teaches them, so their references live here too (the library's guard was being fixed in parallel)."""
 from __future__ import annotations
-from course_lib.agents import COURSE_SCHEMA, parse_react, sql_verdict
+import re, sqlite3, tempfile, time
+from pathlib import Path
+from course_lib.text_to_sql import (COURSE_SCHEMA, FORBIDDEN_SQL, SQL_FUNCTIONS, SQL_KEYWORDS, build_course_db,
+                                    connect_ro, join_sql, sql_tokens)
+from course_lib import text_to_sql as _t2s, agents as _agents
+from course_lib.agents import AgentRun, ScriptedModel, Tool, calculator_tool, parse_react, react_prompt
 
-LAB_ALLOWED = ["SELECT name FROM students", "select COUNT(*) from grades;", "SELECT s.name, g.score FROM grades g JOIN students s ON g.student_id = s.id WHERE g.score > 90",
-               "SELECT AVG(score) AS mean FROM grades GROUP BY lab_id ORDER BY mean DESC LIMIT 3", "SELECT title FROM lessons LIMIT 1000",
-               "SELECT name FROM students WHERE id IN (SELECT student_id FROM grades WHERE score > 99)", "SELECT 'a;b' FROM labs"]
+CLAUSE_END = {"WHERE", "GROUP", "ORDER", "LIMIT", "OFFSET", "HAVING", "UNION"}  # what ends a FROM list
 
-LAB_REFUSED = ["SELECT * FROM grades; DROP TABLE grades", "DROP TABLE grades", "DELETE FROM grades", "SELECT * INTO copy FROM grades",
-               "SELECT * FROM sqlite_master", "SELECT secret FROM students", "SELECT load_extension('x.so')", "", "   ;  ",
-               "PRAGMA table_info(grades)", "SELECT name FROM students LIMIT ALL", "SELECT * FROM grades -- comment"]
+def _is_word(t:str) -> bool: return bool(t) and (t[0].isalpha() or t[0] == "_")
+
+def table_refs(tokens:list[str]) -> list[tuple[str, str|None]]:
+    "(table, alias) of every table reference: after FROM, JOIN and each comma of a FROM list, at every depth."
+    refs, in_from, i = [], [False], 0
+    while i < len(tokens):
+        t, up = tokens[i], tokens[i].upper()
+        if t == "(": in_from.append(False)
+        elif t == ")": in_from = in_from[:-1] or [False]
+        elif up in CLAUSE_END: in_from[-1] = False
+        elif up in ("FROM", "JOIN") or (t == "," and in_from[-1]):
+            in_from[-1] = True
+            nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+            if nxt == "(" and i + 2 < len(tokens) and tokens[i + 2].upper() == "SELECT": pass  # a sub-query: its FROM comes
+            elif nxt == "(":  # a parenthesised table or join: recorded as "(", which no schema allows
+                refs.append(("(", None))
+            else:
+                j = i + 3 if i + 2 < len(tokens) and tokens[i + 2].upper() == "AS" else i + 2
+                alias = tokens[j] if j < len(tokens) and _is_word(tokens[j]) and tokens[j].upper() not in SQL_KEYWORDS else None
+                refs.append((nxt.lower(), alias.lower() if alias else None))
+                i = j + 1 if alias else i + 2
+                continue
+        i += 1
+    return refs
+
+def _whole(tokens:list[str], i:int, what:str) -> int:
+    if i >= len(tokens) or not tokens[i].isdigit():
+        raise ValueError(f"{what} must be followed by a whole number, got {tokens[i] if i < len(tokens) else 'nothing'!r}")
+    return int(tokens[i])
+
+def clamp_limit(tokens:list[str], max_rows:int=100) -> list[str]:
+    "Every LIMIT is `LIMIT n [OFFSET m]` (else a ValueError); each one outside parentheses clamped to max_rows, or one added."
+    if not (isinstance(max_rows, int) and max_rows >= 1): raise ValueError(f"max_rows must be an int >= 1, got {max_rows!r}")
+    out, depth, clamped = list(tokens), 0, False
+    for i, t in enumerate(tokens):
+        depth += (t == "(") - (t == ")")
+        up = t.upper()
+        if up == "OFFSET" and not (i >= 2 and tokens[i - 2].upper() == "LIMIT"):
+            raise ValueError("OFFSET is only allowed right after LIMIT n")
+        if up != "LIMIT": continue
+        n = _whole(tokens, i + 1, "LIMIT")
+        j = i + 2
+        if j < len(tokens) and tokens[j].upper() == "OFFSET":
+            _whole(tokens, j + 1, "OFFSET")
+            j += 2
+        if j < len(tokens) and tokens[j] != ")":
+            raise ValueError(f"LIMIT takes one whole number and an optional OFFSET, not {tokens[j]!r} after it")
+        if depth == 0:
+            out[i + 1], clamped = str(min(n, max_rows)), True
+    return out if clamped else out + ["LIMIT", str(max_rows)]
+
+def guard_sql(sql:str, schema:dict, max_rows:int=100) -> str:
+    "The normalised statement if it is one safe SELECT over the schema's tables and names; a ValueError otherwise."
+    toks = sql_tokens(sql)
+    if toks and toks[-1] == ";": toks = toks[:-1]
+    if not toks: raise ValueError("the statement is empty")
+    if ";" in toks: raise ValueError("only one statement is allowed")
+    if toks[0].upper() != "SELECT": raise ValueError(f"only SELECT is allowed, not {toks[0].upper()}")
+    bad = [t.upper() for t in toks if _is_word(t) and t.upper() in FORBIDDEN_SQL]
+    if bad: raise ValueError(f"{bad[0]} is not allowed")
+    depth = 0
+    for t in toks:
+        depth += (t == "(") - (t == ")")
+        if depth < 0: raise ValueError("unbalanced parentheses")
+    if depth: raise ValueError("unbalanced parentheses")
+    tables = {t.lower(): {c.lower() for c in cols} for t, cols in schema.items()}
+    refs = table_refs(toks)
+    for table, _ in refs:
+        if table not in tables: raise ValueError(f"unknown table {table!r}")
+    aliases = {a for _, a in refs if a} | {toks[i + 1].lower() for i, t in enumerate(toks[:-1])
+                                          if t.upper() == "AS" and _is_word(toks[i + 1])}
+    names = set(tables) | {c for cols in tables.values() for c in cols} | aliases
+    for i, t in enumerate(toks):
+        if not _is_word(t) or t.upper() in SQL_KEYWORDS: continue
+        if i + 1 < len(toks) and toks[i + 1] == "(":
+            if t.upper() not in SQL_FUNCTIONS: raise ValueError(f"function {t}() is not allowed")
+        elif t.lower() not in names: raise ValueError(f"unknown name {t!r}")
+    return join_sql(clamp_limit(toks, max_rows))
+
+def sql_verdict(sql:str, schema:dict, max_rows:int=100) -> tuple:
+    "(True, normalised SQL) if the guard lets the statement through, else (False, None)."
+    try: return True, guard_sql(sql, schema, max_rows)
+    except ValueError: return False, None
+
+def walled_query(con:sqlite3.Connection, sql:str, schema:dict, budget_s:float=1.0) -> list[tuple]:
+    "The rows of `sql`, run behind an authorizer (SELECT, READ of the schema, allowed functions) and a time budget."
+    tables = {t.lower(): {c.lower() for c in cols} for t, cols in schema.items()}
+    functions = {f.lower() for f in SQL_FUNCTIONS} | {"like"}
+    def authorize(action, arg1, arg2, db_name, trigger):
+        if action == sqlite3.SQLITE_SELECT: ok = True
+        elif action == sqlite3.SQLITE_READ: ok = (arg2 or "").lower() in tables.get((arg1 or "").lower(), set()) | {""} \
+                                                 and (arg1 or "").lower() in tables
+        elif action == sqlite3.SQLITE_FUNCTION: ok = (arg2 or "").lower() in functions
+        else: ok = False
+        return sqlite3.SQLITE_OK if ok else sqlite3.SQLITE_DENY
+    deadline = time.monotonic() + budget_s
+    con.set_authorizer(authorize)
+    con.set_progress_handler(lambda: int(time.monotonic() > deadline), 1000)
+    try: return con.execute(sql).fetchall()
+    except sqlite3.OperationalError as e:
+        if "interrupted" in str(e): raise TimeoutError(f"the query ran past its budget of {budget_s} s") from None
+        raise ValueError(f"sqlite refused the query: {e}") from None
+    except sqlite3.Error as e: raise ValueError(f"sqlite refused the query: {e}") from None
+    finally:
+        con.set_authorizer(None)
+        con.set_progress_handler(None, 0)
+
+def react(model, tools:list, question:str, max_steps:int=5) -> AgentRun:
+    "The Thought/Action/Observation loop: parse each step, run its tool, append the observation; errors are observations."
+    by_name = {t.name: t for t in tools}
+    if len(by_name) != len(tools): raise ValueError("two tools have the same name")
+    if max_steps < 1: raise ValueError(f"max_steps must be >= 1, got {max_steps}")
+    prompt, run = react_prompt(question, tools), AgentRun(None)
+    for _ in range(max_steps):
+        out = model(prompt)
+        step = {"output": out}
+        run.steps.append(step)
+        try:
+            parsed = parse_react(out)
+            if "final_answer" in parsed:
+                run.answer, run.stop = parsed["final_answer"], "answer"
+                return run
+            step.update(action=parsed["action"], action_input=parsed["action_input"])
+            if parsed["action"] not in by_name: raise ValueError(f"unknown tool {parsed['action']!r}")
+            obs = str(by_name[parsed["action"]](parsed["action_input"]))
+        except ValueError as e: obs = f"Error: {e}"
+        step["observation"] = obs
+        prompt += re.split(r"^Observation:", out, maxsplit=1, flags=re.M)[0].rstrip() + f"\nObservation: {obs}\n"
+    run.stop = "max_steps"
+    return run
+
+# --- what the checks run ------------------------------------------------------------------------------------------
+_DB: dict = {}
+
+def course_db() -> Path:
+    "The seeded course database, built once per process in a temporary folder."
+    if "path" not in _DB: _DB["path"] = build_course_db(Path(tempfile.mkdtemp(prefix="lab14-"))/"course.sqlite")
+    return _DB["path"]
+
+def _outcome(e:BaseException) -> str:
+    if isinstance(e, TimeoutError): return "TimeoutError"
+    if isinstance(e, ValueError):
+        return "ValueError" + (" (denied)" if re.search(r"not authorized|prohibited", str(e), re.I) else "")
+    return type(e).__name__
+
+def _walls_harness(fn, sql, schema=COURSE_SCHEMA, budget_s=0.3):
+    "Run the student's walled_query on a fresh read-only connection (a 6 s backstop behind it); what came out, in time, walls down after."
+    con = connect_ro(course_db())
+    try:
+        backstop = time.monotonic() + 6.0
+        con.set_progress_handler(lambda: int(time.monotonic() > backstop), 1000)
+        t0 = time.monotonic()
+        try: got = [list(r) for r in fn(con, sql, schema, budget_s)]
+        except (ValueError, TimeoutError, sqlite3.Error) as e: got = _outcome(e)
+        in_time = time.monotonic() - t0 < budget_s + 2.0
+        con.set_progress_handler(None, 0)
+        try: walls_down = bool(con.execute("SELECT name FROM sqlite_master LIMIT 1").fetchall())
+        except sqlite3.Error: walls_down = False
+        return [got, in_time, walls_down]
+    finally: con.close()
+
+def _lookup(key:str) -> str:
+    "A toy tool: a fixed table of facts."
+    facts = {"capital of france": "Paris", "lab 14": "agents", "answer": "42"}
+    if key.lower() not in facts: raise ValueError(f"no fact about {key!r}")
+    return facts[key.lower()]
+
+def _tools() -> list:
+    return [calculator_tool(), Tool("lookup", "Look up a fact.", {"type": "object", "properties": {"key": {"type": "string"}},
+                                                                 "required": ["key"], "additionalProperties": False}, _lookup)]
+
+def _norm(text) -> str|None:
+    "An observation or prompt with error messages cut to 'Error' (messages are the student's own words)."
+    return None if text is None else re.sub(r"^Observation: Error\b.*$", "Observation: Error", re.sub(
+        r"^Error\b.*", "Error", str(text), flags=re.S), flags=re.M)
+
+def _react_harness(fn, outputs, question="q?", max_steps=5, tools=None):
+    "Run the student's loop with a scripted model; its answer, stop reason, observations and the prompts the model saw."
+    model = ScriptedModel(outputs)
+    run = fn(model, _tools() if tools is None else tools, question, max_steps)
+    steps = getattr(run, "steps", None) or []
+    return {"answer": getattr(run, "answer", None), "stop": getattr(run, "stop", None),
+            "actions": [s.get("action") for s in steps], "observations": [_norm(s.get("observation")) for s in steps],
+            "prompts": [_norm(p) for p in model.prompts]}
+
+def _step(action:str, **args) -> str:
+    import json
+    return f"Thought: use {action}\nAction: {action}\nAction Input: {json.dumps(args)}"
+
+LAB_ALLOWED = ["SELECT name FROM students", "select COUNT(*) from grades;",
+               "SELECT s.name, g.score FROM grades g JOIN students s ON g.student_id = s.id WHERE g.score > 90",
+               "SELECT AVG(score) AS mean FROM grades GROUP BY lab_id ORDER BY mean DESC LIMIT 3",
+               "SELECT title FROM lessons LIMIT 1000", "SELECT title FROM lessons LIMIT 5 OFFSET 100000",
+               "SELECT name FROM students WHERE id IN (SELECT student_id FROM grades WHERE score > 99 LIMIT 5)",
+               "SELECT 'a;b' FROM labs", "SELECT s.name FROM students AS s, grades AS g WHERE s.id = g.student_id",
+               "SELECT (SELECT COUNT(*) FROM labs), name FROM students",
+               "SELECT l.name FROM labs l LEFT JOIN grades g ON g.lab_id = l.id, students s WHERE s.id = 1"]
+ATTACKS = ["SELECT sqlite_master.sql AS sql, 1 AS sqlite_master FROM students, sqlite_master",
+           "SELECT name FROM students LIMIT 0, 100000", "SELECT name FROM students LIMIT 1 * 100000",
+           "SELECT COUNT(*) FROM grades a, grades b, grades c, grades d, grades e, grades f"]
+LAB_REFUSED = ATTACKS[:3] + [
+    "SELECT * FROM grades; DROP TABLE grades", "DROP TABLE grades", "DELETE FROM grades", "SELECT * INTO copy FROM grades",
+    "SELECT * FROM sqlite_master", "SELECT secret FROM students", "SELECT load_extension('x.so')", "", "   ;  ",
+    "PRAGMA table_info(grades)", "SELECT name FROM students LIMIT ALL", "SELECT * FROM grades -- comment",
+    "SELECT name FROM students AS sqlite_master, sqlite_master", "SELECT 1 AS sqlite_master FROM sqlite_master",
+    "SELECT name FROM students WHERE id IN (SELECT id FROM sqlite_master)", "SELECT name FROM students LIMIT -1",
+    "SELECT name FROM students LIMIT (SELECT 100000)", "SELECT name FROM students OFFSET 5",
+    "SELECT x.name FROM students s JOIN sqlite_master x ON 1 = 1", "SELECT COUNT(*) FROM (SELECT * FROM sqlite_master)",
+    "SELECT name FROM (students)", "SELECT name FROM students WHERE (id = 1",
+    "SELECT sqlite_master.sql AS x, 1 AS sqlite_master FROM (sqlite_master)"]
 
 LAB_REACT = ["Thought: easy\nFinal Answer: 42", 'Thought: look it up\nAction: sql\nAction Input: {"query": "SELECT 1"}',
              'Action: calculator\nAction Input: {"expression": "2 + 2"}\nObservation: 4',
-             "Thought: a long answer\nFinal Answer: line one\nline two", 'Thought:\nAction: search\nAction Input:   {"query": "rag", "k": 2}  ']
+             'Action: calculator\nAction Input: {"expression": "2 + 2"}\nObservation: 4\nThought: done\nFinal Answer: 4',
+             "Thought: a long answer\nFinal Answer: line one\nline two",
+             'Thought:\nAction: search\nAction Input:   {"query": "rag", "k": 2}  ',
+             'Thought: first\nThought: second\nFinal Answer: a\nFinal Answer: b']
+LAB_REACT_BAD = ["Thought: nothing to do", "Action: sql", 'Action: sql\nAction Input: {"query": ',
+                 'Action: sql\nAction Input: ["SELECT 1"]', 'Action: calculator\nAction Input: {}\nFinal Answer: 3',
+                 'Thought: t\nObservation: Final Answer: 4']
 
 def lab_checks() -> list:
     "The checks of lab 14 (see `course_lib.grading`)."
     from course_lib.grading import Check, Case
-    sv = lambda sql, **kw: Case(f"{sql[:50]!r}", (sql, COURSE_SCHEMA), kw)
+    sv = lambda sql, **kw: Case(f"{sql[:60]!r}" + (f" {kw}" if kw else ""), (sql, COURSE_SCHEMA), kw)
+    tr = lambda sql: Case(f"{sql[:60]!r}", (sql_tokens(sql),))
+    cl = lambda sql, n=100, **kw: Case(f"{sql[:60]!r}, max_rows={n}", (sql_tokens(sql), n), **kw)
+    wq = lambda desc, sql, **kw: Case(desc, (sql,), kw)
+    small = {"students": ["id", "name"], "lessons": ["number", "title"]}
+    lib_guard = tuple(f for f in (getattr(_t2s, "guard_sql", None), getattr(_t2s, "sql_verdict", None),
+                                  getattr(_agents, "sql_verdict", None)) if f is not None)
+    sql_steps = [_step("calculator", expression="6 * 7"), "Thought: done\nFinal Answer: 42"]
     return [
-        Check("sql_verdict", sql_verdict, points=3, hint="tokenize with sql_tokens, drop one trailing ';', then: one statement, SELECT first, no forbidden keyword, known tables after FROM/JOIN, known names, allowed functions, clamp or add LIMIT; return join_sql(tokens)",
+        Check("table_refs", table_refs, points=2, forbid=(table_refs,),
+              hint="a table position is the token after FROM or JOIN, or after a comma while a FROM list is open at that "
+                   "depth of parentheses; WHERE, GROUP, ORDER, LIMIT, OFFSET, HAVING and UNION close the list; an alias "
+                   "is the non-keyword word after the table (AS optional); '(' after FROM is a sub-query",
+              cases=[tr("SELECT name FROM students"), tr("SELECT * FROM Grades G WHERE G.score > 1"),
+                     tr(ATTACKS[0]), tr(ATTACKS[3]),
+                     tr("SELECT s.name FROM students AS s JOIN grades g ON g.student_id = s.id"),
+                     tr("SELECT name FROM students WHERE id IN (SELECT student_id FROM grades, labs WHERE lab_id = labs.id)"),
+                     tr("SELECT a, b FROM t WHERE c IN (1, 2), d"), tr("SELECT (SELECT COUNT(*) FROM labs), name FROM students"),
+                     tr("SELECT x FROM (SELECT y FROM t1) AS sub, t2 ORDER BY x, y"),
+                     tr("SELECT a FROM t UNION SELECT b FROM u, v"), tr("SELECT 1"),
+                     tr("SELECT a FROM (t1 JOIN t2), t3")]),
+        Check("clamp_limit", clamp_limit, points=2, forbid=(clamp_limit,),
+              hint="every LIMIT, at any depth, must be one whole number with an optional OFFSET and a whole number, then "
+                   "the end or ')'; OFFSET only right after LIMIT n; clamp the ones outside parentheses, add one if none",
+              cases=[cl("SELECT a FROM t"), cl("SELECT a FROM t LIMIT 1000"), cl("SELECT a FROM t LIMIT 7", 5),
+                     cl("SELECT a FROM t LIMIT 3"), cl("SELECT a FROM t LIMIT 500 OFFSET 100000"),
+                     cl("SELECT a FROM t WHERE b IN (SELECT c FROM u LIMIT 1000)"),
+                     cl("SELECT a FROM t WHERE b IN (SELECT c FROM u LIMIT 2) LIMIT 9999", 50),
+                     cl("SELECT a FROM t LIMIT 0, 100000", raises="ValueError", match="LIMIT"),
+                     cl("SELECT a FROM t LIMIT 1 * 100000", raises="ValueError", match="LIMIT"),
+                     cl("SELECT a FROM t LIMIT ALL", raises="ValueError", match="LIMIT"),
+                     cl("SELECT a FROM t LIMIT -1", raises="ValueError", match="LIMIT"),
+                     cl("SELECT a FROM t LIMIT 5 OFFSET 1 + 1", raises="ValueError"),
+                     cl("SELECT a FROM t OFFSET 5", raises="ValueError", match="OFFSET"),
+                     cl("SELECT a FROM t WHERE b IN (SELECT c FROM u LIMIT 0, 99999)", raises="ValueError", match="LIMIT"),
+                     cl("SELECT a FROM t", 0, raises="ValueError", match="max_rows")]),
+        Check("sql_verdict", sql_verdict, points=4, forbid=(sql_verdict, guard_sql) + lib_guard,
+              hint="refuse unless: one statement, SELECT first, no forbidden word, balanced parentheses, every table "
+                   "reference (table_refs) in the schema, every function allowed, every other word a keyword, table, "
+                   "column or alias; then clamp_limit and join_sql",
               cases=[sv(s) for s in LAB_ALLOWED + LAB_REFUSED] + [sv("SELECT name FROM students LIMIT 50", max_rows=10)]),
-        Check("parse_react", parse_react, points=2, hint="cut at the first line starting with 'Observation:'; each field runs to the next field line; the first occurrence wins; Action Input is JSON",
-              cases=[Case(repr(t[:40]), (t,)) for t in LAB_REACT]),
-        Check("sql_verdict (hidden)", sql_verdict, points=1, hidden=True, func="sql_verdict", hint="names are case-insensitive; aliases come from AS and from the word after a table",
-              cases=[sv(s) for s in ["SELECT * FROM Grades G WHERE G.Score >= 50", "SELECT 1; SELECT 2", "select name from students; ",
-                                     "SELECT * FROM grades WHERE score > 1 UNION SELECT * FROM grades", "ATTACH DATABASE 'x' AS y",
-                                     "SELECT randomblob(10)", "WITH x AS (SELECT 1) SELECT * FROM x"]]),
+        Check("walled_query", walled_query, points=3, harness=_walls_harness, forbid=(walled_query,),
+              hint="set_authorizer: SELECT, READ of the schema's tables and columns (a COUNT(*) reads column ''), "
+                   "FUNCTION if allowed (LIKE is a function to sqlite), deny the rest; set_progress_handler with a "
+                   "deadline; an interrupt is a TimeoutError, any other sqlite error a ValueError; take both walls "
+                   "down afterwards, whatever happened",
+              cases=[wq("a plain SELECT", "SELECT name, cohort FROM students WHERE id <= 3"),
+                     wq("COUNT(*) and LIKE", "SELECT COUNT(*) FROM students WHERE name LIKE 'A%'"),
+                     wq("allowed functions", "SELECT ABS(-2), LOWER('A'), ROUND(2.567, 1)"),
+                     wq("a join", "SELECT s.name, g.score FROM grades g JOIN students s ON g.student_id = s.id "
+                                  "WHERE g.lab_id = 1 ORDER BY g.score DESC LIMIT 3"),
+                     wq("the schema table", "SELECT sql FROM sqlite_master"), wq(ATTACKS[0][:60], ATTACKS[0]),
+                     wq("a function not allowed", "SELECT randomblob(10)"), wq("a pragma", "PRAGMA table_info(grades)"),
+                     wq("a column outside a narrower schema", "SELECT cohort FROM students", schema=small),
+                     wq("* reads every column", "SELECT * FROM students", schema=small),
+                     wq("a table outside a narrower schema", "SELECT COUNT(*) FROM grades", schema=small),
+                     wq("the six-way self join", ATTACKS[3]),
+                     wq("a three-way join in time", "SELECT COUNT(*) FROM students a, students b, students c", budget_s=2.0)]),
+        Check("parse_react", parse_react, points=2,
+              hint="cut at the first line starting with 'Observation:'; each field runs to the next field line; the "
+                   "first occurrence wins; Action Input is a JSON object; both or neither of Action and Final Answer "
+                   "is an error",
+              cases=[Case(repr(t[:40]), (t,)) for t in LAB_REACT] +
+                    [Case(repr(t[:40]), (t,), raises="ValueError") for t in LAB_REACT_BAD]),
+        Check("react", react, points=3, harness=_react_harness, forbid=(react, _agents.react),
+              hint="each step: call the model on the prompt so far, parse it; a final answer ends the run; else run the "
+                   "named tool on its input; any ValueError becomes the observation 'Error: ...'; append the step (up "
+                   "to any 'Observation:' the model wrote) and the real observation to the prompt; stop after max_steps",
+              cases=[Case("an answer at once", (["Thought: easy\nFinal Answer: 4"],)),
+                     Case("one tool call, then the answer", (sql_steps,)),
+                     Case("two tools", ([_step("lookup", key="answer"), _step("calculator", expression="40 + 2"),
+                                        "Final Answer: 42"],)),
+                     Case("an unknown tool", ([_step("search", query="x"), "Final Answer: sorry"],)),
+                     Case("bad arguments and a tool error", ([_step("calculator", expr="1"), _step("lookup", key="moon"),
+                                                             "Final Answer: no"],)),
+                     Case("a step that does not parse", (["I think the answer is 4", "Final Answer: 4"],)),
+                     Case("the model writes its own observation", (['Action: lookup\nAction Input: {"key": "lab 14"}\n'
+                                                                    'Observation: hacked\nFinal Answer: hacked',
+                                                                    "Final Answer: agents"],)),
+                     Case("out of steps", ([_step("lookup", key="answer")] * 3, "q?", 2)),
+                     Case("two tools with one name", (["Final Answer: 1"], "q?", 5, [calculator_tool(), calculator_tool()]),
+                          raises="ValueError")]),
+        Check("sql_verdict (hidden)", sql_verdict, points=1, hidden=True, func="sql_verdict",
+              forbid=(sql_verdict, guard_sql) + lib_guard, hint="names are case-insensitive; aliases come from AS and from "
+                                                                 "the word after a table",
+              cases=[sv(s) for s in ["SELECT * FROM Grades G WHERE G.Score >= 50", "SELECT 1; SELECT 2",
+                                     "select name from students; ", "SELECT * FROM grades WHERE score > 1 UNION SELECT * FROM grades",
+                                     "ATTACH DATABASE 'x' AS y", "SELECT randomblob(10)", "WITH x AS (SELECT 1) SELECT * FROM x",
+                                     "SELECT name FROM labs, lessons AS sqlite_schema, sqlite_schema",
+                                     "SELECT title FROM lessons LIMIT 2, 3", "SELECT title FROM lessons LIMIT 10 OFFSET 2 * 3"]]),
     ]
