@@ -20,12 +20,34 @@ class GenJob:
     stop_ids: tuple = ()             # stop after any of these tokens (not sent to the sink)
     temperature: float = 0.0         # 0: greedy
     top_p: float = 1.0               # nucleus sampling threshold
-    seed: int = 0                    # seeds the sampling
+    seed: int|None = None            # seeds the sampling; None: a fresh random seed (replies differ)
     sink: object = None              # called with each new token, then None at the end (or the exception)
     cancelled: bool = False          # set by the server when the client is gone or timed out
+    constraint: object = None        # a generate.RegexConstraint the tokens must follow (e.g. JSON), or None
 
 def _emit(job:GenJob, item):
     if job.sink is not None: job.sink(item)
+
+def _generator(job:GenJob):
+    "The job's own torch.Generator: seeded, or from fresh OS entropy when the job has no seed."
+    import torch
+    g = torch.Generator()
+    if job.seed is None: g.seed()
+    else: g.manual_seed(job.seed)  # raises for a seed outside [-2**63, 2**64): that job fails, alone
+    return g
+
+def _fail(job:GenJob, i:int, err:Exception, failed:set) -> bool:
+    "Send the error to this job's sink only and remember it failed."
+    failed.add(i)
+    _emit(job, err)
+    return True
+
+def _choose(job:GenJob, logits, so_far:list[int], gen) -> int:
+    "The job's next token (its constraint applied first)."
+    if job.constraint is not None: logits = job.constraint.mask(logits)
+    t = next_token(logits, job.ids + so_far, job.temperature, 0, job.top_p, 1.0, gen)
+    if job.constraint is not None: job.constraint.advance(t)
+    return t
 
 def generate_batch(model, jobs:list[GenJob]) -> list[list[int]]:
     "Run the jobs as one left-padded batch with the KV cache; the new tokens of each (stop token excluded)."
@@ -34,24 +56,37 @@ def generate_batch(model, jobs:list[GenJob]) -> list[list[int]]:
     dev = model.device
     x = torch.tensor([[pad] * (L - len(j.ids)) + j.ids for j in jobs], device=dev)
     mask = torch.tensor([[0] * (L - len(j.ids)) + [1] * len(j.ids) for j in jobs], device=dev)
-    pos, past = (mask.cumsum(-1) - 1).clamp_min(0), None
-    gens = [torch.Generator().manual_seed(j.seed) for j in jobs]
-    out, done = [[] for _ in jobs], [j.cancelled or j.max_new_tokens < 1 for j in jobs]
+    pos, past, gens, failed = (mask.cumsum(-1) - 1).clamp_min(0), None, [], set()
+    for i, j in enumerate(jobs):
+        try: gens.append(_generator(j))
+        except Exception as e:
+            gens.append(None)
+            _fail(j, i, e, failed)
+    out, done = [[] for _ in jobs], [i in failed or j.cancelled or j.max_new_tokens < 1 for i, j in enumerate(jobs)]
     with torch.no_grad():
         while not all(done):
             o = model(input_ids=x, attention_mask=mask, position_ids=pos, past_key_values=past, use_cache=True)
-            past, logits = o.past_key_values, o.logits[:, -1].float().cpu()
-            nxt = []
+            past, logits, nxt = o.past_key_values, o.logits[:, -1].float().cpu(), []
             for i, j in enumerate(jobs):
-                t = next_token(logits[i], j.ids + out[i], j.temperature, 0, j.top_p, 1.0, gens[i]) if not done[i] else pad
+                if done[i]:
+                    nxt.append(pad)
+                    continue
+                try: t = _choose(j, logits[i], out[i], gens[i])
+                except Exception as e:  # this job fails alone; its batch mates go on
+                    nxt.append(pad)
+                    done[i] = _fail(j, i, e, failed)
+                    continue
                 nxt.append(t)
-                if done[i]: continue
-                if t in j.stop_ids or j.cancelled: done[i] = True; continue
-                out[i].append(t); _emit(j, t)
+                if t in j.stop_ids or j.cancelled:
+                    done[i] = True
+                    continue
+                out[i].append(t)
+                _emit(j, t)
                 done[i] = len(out[i]) >= j.max_new_tokens
             x = torch.tensor(nxt, device=dev)[:, None]
             mask, pos = torch.cat([mask, torch.ones(n, 1, dtype=mask.dtype, device=dev)], 1), pos[:, -1:] + 1
-    for j in jobs: _emit(j, None)
+    for i, j in enumerate(jobs):
+        if i not in failed: _emit(j, None)
     return out
 
 # %% ../nbs/15a_batching.ipynb #392a329e
