@@ -112,7 +112,8 @@ def _checks_of_encoding(Check, Case) -> list:
             Case("merges must go in the order they were learned", (b"abc", {(98, 99): 256, (97, 98): 257})),
             Case("a merge built on a merge", (b"the cat sat on the mat", lab)),
             Case("text with no mergeable pair", (b"xyz", abc))],
-              hint="repeatedly apply the learned merge with the smallest id among the adjacent pairs, until none applies"),
+              hint="repeatedly apply the learned merge with the smallest id among the adjacent pairs, "
+                   "until none applies"),
         Check("encode", encode_reference, special_cases, points=3, forbid=forbid,
               hint="split the text on the allowed special tokens first (keep them), encode the other parts chunk by "
                    "chunk; 'none_raise' must refuse any special token string it finds"),
