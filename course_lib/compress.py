@@ -5,6 +5,7 @@
 # %% ../nbs/10b_compress.ipynb #933330d7
 from __future__ import annotations
 import contextlib, copy, logging, time, warnings
+from .core import median_time
 import torch
 from torch import nn
 import torch.nn.functional as F
@@ -59,17 +60,12 @@ def model_bytes(model) -> int:
 
 # %% ../nbs/10b_compress.ipynb #dd2f659d
 @torch.no_grad()
-def tokens_per_second(model, tokenizer, n_new:int=32, prompt:str="The function returns", repeats:int=3) -> float:
-    "Greedy-generate exactly `n_new` tokens; their rate in the fastest of `repeats` runs (after a 2-token warm-up)."
+def tokens_per_second(model, tokenizer, n_new:int=32, prompt:str="The function returns", repeats:int=5) -> float:
+    "Greedy-generate exactly `n_new` tokens; their rate in the median of `repeats` runs (after a 2-token warm-up)."
     x = tokenizer(prompt, return_tensors="pt")
     kw = dict(do_sample=False, pad_token_id=tokenizer.pad_token_id)
     model.generate(**x, max_new_tokens=2, min_new_tokens=2, **kw)
-    best = float("inf")
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        model.generate(**x, max_new_tokens=n_new, min_new_tokens=n_new, **kw)
-        best = min(best, time.perf_counter() - t0)
-    return n_new / best
+    return n_new / median_time(lambda: model.generate(**x, max_new_tokens=n_new, min_new_tokens=n_new, **kw), repeats)[1]
 
 def quantization_table(model, tokenizer, blocks:torch.Tensor, calibration:torch.Tensor,
                        methods=("fp32",) + METHODS + ("torchao-int8", "bnb-int8", "bnb-nf4"),

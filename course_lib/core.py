@@ -11,7 +11,7 @@ from pathlib import Path
 # %% auto #0
 __all__ = ['OFFLINE_VARS', 'QUIET_VARS', 'ESSENTIAL', 'OPTIONAL', 'FIX', 'COMMANDS', 'set_offline', 'seed_everything',
            'available_devices', 'get_device', 'cache_dir', 'asset_path', 'atomic_write', 'atomic_output', 'time_call',
-           'print_table', 'embedding_model_path', 'doctor_rows', 'doctor', 'doctor_cli', 'main']
+           'median_time', 'print_table', 'embedding_model_path', 'doctor_rows', 'doctor', 'doctor_cli', 'main']
 
 # %% ../nbs/00_core.ipynb #81b703d1
 OFFLINE_VARS = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE")
@@ -115,16 +115,30 @@ def atomic_output(path:str|Path, # the file or folder to produce
     try:
         yield tmp
         for f in [tmp, *(tmp.rglob("*") if is_dir else [])]: f.chmod(0o755 if f.is_dir() else 0o644)  # mkstemp makes it private
-        if is_dir and path.exists(): shutil.rmtree(path)
-        os.replace(tmp, path)
+        if is_dir and path.exists():  # old away, new in, then delete: the old or the new folder exists at every moment
+            old = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.old."))
+            os.replace(path, old)
+            try: os.replace(tmp, path)
+            except BaseException:
+                os.replace(old, path)
+                raise
+            shutil.rmtree(old, ignore_errors=True)
+        else: os.replace(tmp, path)
     finally:
         if tmp.exists(): shutil.rmtree(tmp) if tmp.is_dir() else tmp.unlink()
 
 def time_call(fn, *args, **kwargs) -> tuple[object, float]:
     "Run `fn(*args, **kwargs)`; return (its result, seconds): `time_call(sum, [1, 2])[0] -> 3`."
     import time
-    t = time.perf_counter(); out = fn(*args, **kwargs)
+    t = time.perf_counter()
+    out = fn(*args, **kwargs)
     return out, time.perf_counter() - t
+
+def median_time(fn, repeats:int=5) -> tuple[object, float]:
+    "Run `fn()` `repeats` times; (the last result, the median seconds): the course's one way to report a speed."
+    if repeats < 1: raise ValueError(f"repeats must be >= 1, got {repeats}")
+    runs = [time_call(fn) for _ in range(repeats)]
+    return runs[-1][0], sorted(t for _, t in runs)[len(runs) // 2]
 
 def print_table(rows:list[dict], # one dict per row, the same keys in each
                 digits:int=3,    # decimals shown for floats

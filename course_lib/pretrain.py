@@ -215,16 +215,28 @@ def train_step(model, optimizer, blocks:torch.Tensor, it:int, cfg:TrainConfig) -
     return total
 
 # %% ../nbs/04_pretraining.ipynb #f3cefd34
-def save_checkpoint(path:str|Path, model, optimizer, step:int, losses:list[float]) -> Path:
-    "Save the training state atomically."
-    with atomic_output(path) as tmp:
-        torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step, "losses": losses}, tmp)
+def save_checkpoint(path:str|Path, model, optimizer, step:int, losses:list[float], cfg:TrainConfig|None=None) -> Path:
+    "Save the training state atomically: weights, optimizer moments, step, losses, the config and the RNG states."
+    import random
+    state = {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step, "losses": losses,
+             "config": asdict(cfg) if cfg else None, "rng_torch": torch.get_rng_state(),
+             "rng_python": repr(random.getstate())}
+    with atomic_output(path) as tmp: torch.save(state, tmp)
     return Path(path)
 
-def load_checkpoint(path:str|Path, model, optimizer) -> tuple[int, list[float]]:
-    "Restore model and optimizer from a checkpoint; return (next step, losses)."
+def load_checkpoint(path:str|Path, model, optimizer, cfg:TrainConfig|None=None) -> tuple[int, list[float]]:
+    "Restore model, optimizer and RNG states; return (next step, losses). Refuses a checkpoint of other settings."
+    import ast, random
     state = torch.load(path, map_location=next(model.parameters()).device, weights_only=True)
-    model.load_state_dict(state["model"]); optimizer.load_state_dict(state["optimizer"])
+    saved = state.get("config")
+    if cfg is not None and saved is not None and saved != asdict(cfg):
+        diff = [f"{k}={saved.get(k)!r} (this run: {v!r})" for k, v in asdict(cfg).items() if saved.get(k) != v]
+        raise ValueError(f"checkpoint {path} was written with other settings: {', '.join(diff)}; "
+                         "resume with the same TrainConfig, or give this run a new checkpoint path")
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    if "rng_torch" in state: torch.set_rng_state(state["rng_torch"].cpu())
+    if "rng_python" in state: random.setstate(ast.literal_eval(state["rng_python"]))
     return state["step"], list(state["losses"])
 
 # %% ../nbs/04_pretraining.ipynb #6ce0142b
@@ -237,14 +249,14 @@ def train(model, blocks:torch.Tensor, cfg:TrainConfig,
     "Train `model` on random blocks for `cfg.max_steps` optimizer steps; return the loss of every step."
     from tqdm.auto import tqdm
     optimizer, start, losses = make_optimizer(model, cfg), 0, []
-    if checkpoint and Path(checkpoint).exists(): start, losses = load_checkpoint(checkpoint, model, optimizer)
+    if checkpoint and Path(checkpoint).exists(): start, losses = load_checkpoint(checkpoint, model, optimizer, cfg)
     t0, bar = time.time(), tqdm(range(start, cfg.max_steps), initial=start, total=cfg.max_steps, disable=not progress)
     for it in bar:
         losses.append(train_step(model, optimizer, blocks, it, cfg))
         bar.set_postfix(loss=f"{losses[-1]:.3f}", lr=f"{get_lr(it, cfg):.1e}", refresh=False)
         done = it + 1 in (cfg.max_steps, stop_at) or bool(max_seconds and time.time() - t0 > max_seconds)
         if checkpoint and (done or (cfg.ckpt_every and (it + 1) % cfg.ckpt_every == 0)):
-            save_checkpoint(checkpoint, model, optimizer, it + 1, losses)
+            save_checkpoint(checkpoint, model, optimizer, it + 1, losses, cfg)
         if done: break
     model.eval()
     return losses

@@ -8,23 +8,17 @@ import time
 import torch
 import torch.nn.functional as F
 from .attention import scaled_dot_product_attention, _randn
+from .core import median_time
 from .inference import generate_greedy
 
 # %% auto #0
 __all__ = ['time_attention', 'batch_throughput']
 
 # %% ../nbs/11b_throughput.ipynb #b925a2fe
-def _best_ms(fn, repeats:int) -> float:
-    "The fastest of `repeats` calls, in milliseconds."
-    best = float("inf")
-    for _ in range(repeats):
-        t = time.perf_counter(); fn(); best = min(best, time.perf_counter() - t)
-    return best * 1e3
-
 @torch.no_grad()
 def time_attention(seq_lens=(128, 256, 512, 1024, 2048), # sequence lengths to time
                    n_heads:int=8, head_dim:int=64,        # one layer of a small model
-                   repeats:int=3,                         # best of this many runs
+                   repeats:int=5,                         # the median of this many runs
                   ) -> list[dict]:
     "Causal attention timings, naive (from scratch) vs torch SDPA, one row per length; also checks they agree."
     rows = []
@@ -32,8 +26,8 @@ def time_attention(seq_lens=(128, 256, 512, 1024, 2048), # sequence lengths to t
         q, k, v = (_randn(1, n_heads, T, head_dim, seed=s) for s in (1, 2, 3))
         diff = (scaled_dot_product_attention(q, k, v, is_causal=True) - F.scaled_dot_product_attention(q, k, v, is_causal=True)).abs().max()
         if diff > 1e-4: raise RuntimeError(f"naive and SDPA attention disagree by {diff:.2e} at seq_len {T}")
-        naive = _best_ms(lambda: scaled_dot_product_attention(q, k, v, is_causal=True), repeats)
-        sdpa = _best_ms(lambda: F.scaled_dot_product_attention(q, k, v, is_causal=True), repeats)
+        naive = median_time(lambda: scaled_dot_product_attention(q, k, v, is_causal=True), repeats)[1] * 1e3
+        sdpa = median_time(lambda: F.scaled_dot_product_attention(q, k, v, is_causal=True), repeats)[1] * 1e3
         rows.append(dict(seq_len=T, naive_ms=naive, sdpa_ms=sdpa, speedup=naive / sdpa,
                          weights_MiB=n_heads * T * T * 4 / 2**20, max_diff=float(diff)))
     return rows
@@ -47,10 +41,13 @@ def batch_throughput(model,                           # our Decoder
     "Greedy generation with the KV cache at each batch size: tokens/s over the batch and seconds per batch."
     if prompts.dim() != 2 or prompts.shape[0] < max(batch_sizes):
         raise ValueError(f"prompts must be (n, seq) with n >= {max(batch_sizes)}, got shape {tuple(prompts.shape)}")
-    alone = generate_greedy(model, prompts[:1], max_new_tokens)
+    alone = [generate_greedy(model, prompts[i:i + 1], max_new_tokens) for i in range(max(batch_sizes))]
     rows = []
     for b in batch_sizes:
-        t = time.perf_counter(); out = generate_greedy(model, prompts[:b], max_new_tokens); dt = time.perf_counter() - t
+        t = time.perf_counter()
+        out = generate_greedy(model, prompts[:b], max_new_tokens)
+        dt = time.perf_counter() - t
+        same = sum(bool(torch.equal(out[i:i + 1], alone[i])) for i in range(b))
         rows.append(dict(batch=b, seconds=dt, tokens_per_s=b * max_new_tokens / dt, ms_per_step=dt / max_new_tokens * 1e3,
-                         row0_same=bool(torch.equal(out[:1], alone))))
+                         rows_same=same))
     return rows
