@@ -13,7 +13,7 @@ from .tokenizer import time_call
 
 # %% auto #0
 __all__ = ['course_documents', 'embedding_model', 'embed', 'embedding_function', 'Hit', 'chunk_id', 'VectorStore', 'cosine_topk',
-           'latency_benchmark', 'search_widget']
+           'latency_benchmark', 'hits_html', 'search_widget']
 
 # %% ../nbs/12_vector_store.ipynb #4ddb65c5
 def _docstrings_document(path:Path) -> Document|None:
@@ -232,15 +232,24 @@ def latency_benchmark(store_dir:str|Path,   # an empty folder for the benchmark'
     return rows
 
 # %% ../nbs/12_vector_store.ipynb #771c94db
+def hits_html(hits:list[Hit], width:int=300) -> str:
+    "The hits as HTML paragraphs, every string escaped: chunk text comes from documents, and documents can carry markup."
+    import html
+    e = lambda x: html.escape(str(x))
+    return "".join(f"<p><b>{h.score:.3f}</b> <code>{e(h.metadata.get('source'))}</code> {e(h.metadata.get('headers', ''))}"
+                   f"<br>{e(h.text[:width])}</p>" for h in hits)
+
 def search_widget(store:VectorStore, question:str="How are lab submissions graded?", k:int=4):
     "A text box, a lesson filter and the top-k chunks for the question."
     import ipywidgets as W
-    sources = sorted({m["source"] for m in store.collection.get(include=["metadatas"])["metadatas"] if m and "source" in m})
-    box, pick, out = W.Text(value=question, description="question"), W.Dropdown(options=["(all)"] + sources, description="lesson"), W.HTML()
+    metas = store.collection.get(include=["metadatas"])["metadatas"]
+    sources = sorted({m["source"] for m in metas if m and "source" in m})
+    box, out = W.Text(value=question, description="question"), W.HTML()
+    pick = W.Dropdown(options=["(all)"] + sources, description="lesson")
     def show(_=None):
         where = None if pick.value == "(all)" else {"source": pick.value}
-        hits = store.query(box.value, k, where, truncate=True) if box.value.strip() else []
-        out.value = "".join(f"<p><b>{h.score:.3f}</b> <code>{h.metadata.get('source')}</code> {h.metadata.get('headers', '')}"
-                            f"<br>{h.text[:300]}</p>" for h in hits)
-    box.observe(show, "value"); pick.observe(show, "value"); show()
+        out.value = hits_html(store.query(box.value, k, where, truncate=True) if box.value.strip() else [])
+    box.observe(show, "value")
+    pick.observe(show, "value")
+    show()
     return W.VBox([box, pick, out])
