@@ -26,12 +26,14 @@ def table_refs(tokens:list[str]) -> list[tuple[str, str|None]]:
         elif up in ("FROM", "JOIN") or (t == "," and in_from[-1]):
             in_from[-1] = True
             nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-            if nxt == "(" and i + 2 < len(tokens) and tokens[i + 2].upper() == "SELECT": pass  # a sub-query: its FROM comes
+            after = tokens[i + 2] if i + 2 < len(tokens) else ""
+            if nxt == "(" and after.upper() == "SELECT": pass  # a sub-query: its own FROM is found when we get there
             elif nxt == "(":  # a parenthesised table or join: recorded as "(", which no schema allows
                 refs.append(("(", None))
             else:
-                j = i + 3 if i + 2 < len(tokens) and tokens[i + 2].upper() == "AS" else i + 2
-                alias = tokens[j] if j < len(tokens) and _is_word(tokens[j]) and tokens[j].upper() not in SQL_KEYWORDS else None
+                j = i + 3 if after.upper() == "AS" else i + 2
+                word = tokens[j] if j < len(tokens) else ""
+                alias = word if _is_word(word) and word.upper() not in SQL_KEYWORDS else None
                 refs.append((nxt.lower(), alias.lower() if alias else None))
                 i = j + 1 if alias else i + 2
                 continue
@@ -40,12 +42,14 @@ def table_refs(tokens:list[str]) -> list[tuple[str, str|None]]:
 
 def _whole(tokens:list[str], i:int, what:str) -> int:
     if i >= len(tokens) or not tokens[i].isdigit():
-        raise ValueError(f"{what} must be followed by a whole number, got {tokens[i] if i < len(tokens) else 'nothing'!r}")
+        got = tokens[i] if i < len(tokens) else "nothing"
+        raise ValueError(f"{what} must be followed by a whole number, got {got!r}")
     return int(tokens[i])
 
 def clamp_limit(tokens:list[str], max_rows:int=100) -> list[str]:
-    "Every LIMIT is `LIMIT n [OFFSET m]` (else a ValueError); each one outside parentheses clamped to max_rows, or one added."
-    if not (isinstance(max_rows, int) and max_rows >= 1): raise ValueError(f"max_rows must be an int >= 1, got {max_rows!r}")
+    "Every LIMIT must be `LIMIT n [OFFSET m]` (else a ValueError); the ones outside parentheses clamped, or one added."
+    if not (isinstance(max_rows, int) and max_rows >= 1):
+        raise ValueError(f"max_rows must be an int >= 1, got {max_rows!r}")
     out, depth, clamped = list(tokens), 0, False
     for i, t in enumerate(tokens):
         depth += (t == "(") - (t == ")")
@@ -103,8 +107,9 @@ def walled_query(con:sqlite3.Connection, sql:str, schema:dict, budget_s:float=1.
     functions = {f.lower() for f in SQL_FUNCTIONS} | {"like"}
     def authorize(action, arg1, arg2, db_name, trigger):
         if action == sqlite3.SQLITE_SELECT: ok = True
-        elif action == sqlite3.SQLITE_READ: ok = (arg2 or "").lower() in tables.get((arg1 or "").lower(), set()) | {""} \
-                                                 and (arg1 or "").lower() in tables
+        elif action == sqlite3.SQLITE_READ:
+            table, column = (arg1 or "").lower(), (arg2 or "").lower()
+            ok = table in tables and (column in tables[table] or column == "")
         elif action == sqlite3.SQLITE_FUNCTION: ok = (arg2 or "").lower() in functions
         else: ok = False
         return sqlite3.SQLITE_OK if ok else sqlite3.SQLITE_DENY
@@ -121,7 +126,7 @@ def walled_query(con:sqlite3.Connection, sql:str, schema:dict, budget_s:float=1.
         con.set_progress_handler(None, 0)
 
 def react(model, tools:list, question:str, max_steps:int=5) -> AgentRun:
-    "The Thought/Action/Observation loop: parse each step, run its tool, append the observation; errors are observations."
+    "The Thought/Action/Observation loop: parse each step, run its tool, append the observation; errors are observed."
     by_name = {t.name: t for t in tools}
     if len(by_name) != len(tools): raise ValueError("two tools have the same name")
     if max_steps < 1: raise ValueError(f"max_steps must be >= 1, got {max_steps}")
@@ -159,7 +164,7 @@ def _outcome(e:BaseException) -> str:
     return type(e).__name__
 
 def _walls_harness(fn, sql, schema=COURSE_SCHEMA, budget_s=0.3):
-    "Run the student's walled_query on a fresh read-only connection (a 6 s backstop behind it); what came out, in time, walls down after."
+    "Run walled_query on a fresh read-only connection (a 6 s backstop behind it): [what came out, in time, walls down]."
     con = connect_ro(course_db())
     try:
         backstop = time.monotonic() + 6.0
@@ -181,8 +186,9 @@ def _lookup(key:str) -> str:
     return facts[key.lower()]
 
 def _tools() -> list:
-    return [calculator_tool(), Tool("lookup", "Look up a fact.", {"type": "object", "properties": {"key": {"type": "string"}},
-                                                                 "required": ["key"], "additionalProperties": False}, _lookup)]
+    schema = {"type": "object", "properties": {"key": {"type": "string"}}, "required": ["key"],
+              "additionalProperties": False}
+    return [calculator_tool(), Tool("lookup", "Look up a fact.", schema, _lookup)]
 
 def _norm(text) -> str|None:
     "An observation or prompt with error messages cut to 'Error' (messages are the student's own words)."
@@ -214,7 +220,8 @@ ATTACKS = ["SELECT sqlite_master.sql AS sql, 1 AS sqlite_master FROM students, s
            "SELECT name FROM students LIMIT 0, 100000", "SELECT name FROM students LIMIT 1 * 100000",
            "SELECT COUNT(*) FROM grades a, grades b, grades c, grades d, grades e, grades f"]
 LAB_REFUSED = ATTACKS[:3] + [
-    "SELECT * FROM grades; DROP TABLE grades", "DROP TABLE grades", "DELETE FROM grades", "SELECT * INTO copy FROM grades",
+    "SELECT * FROM grades; DROP TABLE grades", "DROP TABLE grades", "DELETE FROM grades",
+    "SELECT * INTO copy FROM grades",
     "SELECT * FROM sqlite_master", "SELECT secret FROM students", "SELECT load_extension('x.so')", "", "   ;  ",
     "PRAGMA table_info(grades)", "SELECT name FROM students LIMIT ALL", "SELECT * FROM grades -- comment",
     "SELECT name FROM students AS sqlite_master, sqlite_master", "SELECT 1 AS sqlite_master FROM sqlite_master",
@@ -226,7 +233,8 @@ LAB_REFUSED = ATTACKS[:3] + [
 
 LAB_REACT = ["Thought: easy\nFinal Answer: 42", 'Thought: look it up\nAction: sql\nAction Input: {"query": "SELECT 1"}',
              'Action: calculator\nAction Input: {"expression": "2 + 2"}\nObservation: 4',
-             'Action: calculator\nAction Input: {"expression": "2 + 2"}\nObservation: 4\nThought: done\nFinal Answer: 4',
+             'Action: calculator\nAction Input: {"expression": "2 + 2"}\nObservation: 4\n'
+             'Thought: done\nFinal Answer: 4',
              "Thought: a long answer\nFinal Answer: line one\nline two",
              'Thought:\nAction: search\nAction Input:   {"query": "rag", "k": 2}  ',
              'Thought: first\nThought: second\nFinal Answer: a\nFinal Answer: b']
@@ -234,51 +242,70 @@ LAB_REACT_BAD = ["Thought: nothing to do", "Action: sql", 'Action: sql\nAction I
                  'Action: sql\nAction Input: ["SELECT 1"]', 'Action: calculator\nAction Input: {}\nFinal Answer: 3',
                  'Thought: t\nObservation: Final Answer: 4']
 
-def lab_checks() -> list:
-    "The checks of lab 14 (see `course_lib.grading`)."
-    from course_lib.grading import Check, Case
+HIDDEN_SQL = ["SELECT * FROM Grades G WHERE G.Score >= 50", "SELECT 1; SELECT 2", "select name from students; ",
+              "SELECT * FROM grades WHERE score > 1 UNION SELECT * FROM grades", "ATTACH DATABASE 'x' AS y",
+              "SELECT randomblob(10)", "WITH x AS (SELECT 1) SELECT * FROM x",
+              "SELECT name FROM labs, lessons AS sqlite_schema, sqlite_schema", "SELECT title FROM lessons LIMIT 2, 3",
+              "SELECT title FROM lessons LIMIT 10 OFFSET 2 * 3"]
+
+def _lib_guard() -> tuple:
+    "The library's guard functions (whichever exist in this version): a student may not call them either."
+    names = ((_t2s, "guard_sql"), (_t2s, "sql_verdict"), (_agents, "sql_verdict"))
+    return tuple(getattr(m, n) for m, n in names if getattr(m, n, None) is not None)
+
+def _guard_checks(Check, Case) -> list:
+    "table_refs, clamp_limit and the guard (through sql_verdict)."
     sv = lambda sql, **kw: Case(f"{sql[:60]!r}" + (f" {kw}" if kw else ""), (sql, COURSE_SCHEMA), kw)
     tr = lambda sql: Case(f"{sql[:60]!r}", (sql_tokens(sql),))
     cl = lambda sql, n=100, **kw: Case(f"{sql[:60]!r}, max_rows={n}", (sql_tokens(sql), n), **kw)
-    wq = lambda desc, sql, **kw: Case(desc, (sql,), kw)
-    small = {"students": ["id", "name"], "lessons": ["number", "title"]}
-    lib_guard = tuple(f for f in (getattr(_t2s, "guard_sql", None), getattr(_t2s, "sql_verdict", None),
-                                  getattr(_agents, "sql_verdict", None)) if f is not None)
-    sql_steps = [_step("calculator", expression="6 * 7"), "Thought: done\nFinal Answer: 42"]
+    no = dict(raises="ValueError", match="LIMIT")
     return [
-        Check("table_refs", table_refs, points=2, forbid=(table_refs,),
-              hint="a table position is the token after FROM or JOIN, or after a comma while a FROM list is open at that "
-                   "depth of parentheses; WHERE, GROUP, ORDER, LIMIT, OFFSET, HAVING and UNION close the list; an alias "
-                   "is the non-keyword word after the table (AS optional); '(' after FROM is a sub-query",
+        Check("table_refs", table_refs, points=2,
+              hint="a table position is the token after FROM or JOIN, or after a comma while a FROM list is open at "
+                   "that depth of parentheses; WHERE, GROUP, ORDER, LIMIT, OFFSET, HAVING and UNION close the list; "
+                   "an alias is the non-keyword word after the table (AS optional); '(' SELECT is a sub-query",
               cases=[tr("SELECT name FROM students"), tr("SELECT * FROM Grades G WHERE G.score > 1"),
                      tr(ATTACKS[0]), tr(ATTACKS[3]),
                      tr("SELECT s.name FROM students AS s JOIN grades g ON g.student_id = s.id"),
-                     tr("SELECT name FROM students WHERE id IN (SELECT student_id FROM grades, labs WHERE lab_id = labs.id)"),
-                     tr("SELECT a, b FROM t WHERE c IN (1, 2), d"), tr("SELECT (SELECT COUNT(*) FROM labs), name FROM students"),
+                     tr("SELECT name FROM students WHERE id IN (SELECT student_id FROM grades, labs "
+                        "WHERE lab_id = labs.id)"),
+                     tr("SELECT a, b FROM t WHERE c IN (1, 2), d"),
+                     tr("SELECT (SELECT COUNT(*) FROM labs), name FROM students"),
                      tr("SELECT x FROM (SELECT y FROM t1) AS sub, t2 ORDER BY x, y"),
                      tr("SELECT a FROM t UNION SELECT b FROM u, v"), tr("SELECT 1"),
                      tr("SELECT a FROM (t1 JOIN t2), t3")]),
-        Check("clamp_limit", clamp_limit, points=2, forbid=(clamp_limit,),
-              hint="every LIMIT, at any depth, must be one whole number with an optional OFFSET and a whole number, then "
-                   "the end or ')'; OFFSET only right after LIMIT n; clamp the ones outside parentheses, add one if none",
+        Check("clamp_limit", clamp_limit, points=2,
+              hint="every LIMIT, at any depth, must be one whole number with an optional OFFSET and a whole number, "
+                   "then the end or ')'; OFFSET only right after LIMIT n; clamp the ones outside parentheses, add one "
+                   "if none",
               cases=[cl("SELECT a FROM t"), cl("SELECT a FROM t LIMIT 1000"), cl("SELECT a FROM t LIMIT 7", 5),
                      cl("SELECT a FROM t LIMIT 3"), cl("SELECT a FROM t LIMIT 500 OFFSET 100000"),
                      cl("SELECT a FROM t WHERE b IN (SELECT c FROM u LIMIT 1000)"),
                      cl("SELECT a FROM t WHERE b IN (SELECT c FROM u LIMIT 2) LIMIT 9999", 50),
-                     cl("SELECT a FROM t LIMIT 0, 100000", raises="ValueError", match="LIMIT"),
-                     cl("SELECT a FROM t LIMIT 1 * 100000", raises="ValueError", match="LIMIT"),
-                     cl("SELECT a FROM t LIMIT ALL", raises="ValueError", match="LIMIT"),
-                     cl("SELECT a FROM t LIMIT -1", raises="ValueError", match="LIMIT"),
+                     cl("SELECT a FROM t LIMIT 0, 100000", **no), cl("SELECT a FROM t LIMIT 1 * 100000", **no),
+                     cl("SELECT a FROM t LIMIT ALL", **no), cl("SELECT a FROM t LIMIT -1", **no),
                      cl("SELECT a FROM t LIMIT 5 OFFSET 1 + 1", raises="ValueError"),
                      cl("SELECT a FROM t OFFSET 5", raises="ValueError", match="OFFSET"),
-                     cl("SELECT a FROM t WHERE b IN (SELECT c FROM u LIMIT 0, 99999)", raises="ValueError", match="LIMIT"),
+                     cl("SELECT a FROM t WHERE b IN (SELECT c FROM u LIMIT 0, 99999)", **no),
                      cl("SELECT a FROM t", 0, raises="ValueError", match="max_rows")]),
-        Check("sql_verdict", sql_verdict, points=4, forbid=(sql_verdict, guard_sql) + lib_guard,
+        Check("sql_verdict", sql_verdict, points=4, forbid=(sql_verdict, guard_sql) + _lib_guard(),
               hint="refuse unless: one statement, SELECT first, no forbidden word, balanced parentheses, every table "
-                   "reference (table_refs) in the schema, every function allowed, every other word a keyword, table, "
-                   "column or alias; then clamp_limit and join_sql",
-              cases=[sv(s) for s in LAB_ALLOWED + LAB_REFUSED] + [sv("SELECT name FROM students LIMIT 50", max_rows=10)]),
-        Check("walled_query", walled_query, points=3, harness=_walls_harness, forbid=(walled_query,),
+                   "reference (table_refs) in the schema, every function allowed, every other word a keyword, "
+                   "table, column or alias; then clamp_limit and join_sql",
+              cases=[sv(s) for s in LAB_ALLOWED + LAB_REFUSED]
+                    + [sv("SELECT name FROM students LIMIT 50", max_rows=10)]),
+        Check("sql_verdict (hidden)", sql_verdict, points=1, hidden=True, func="sql_verdict",
+              forbid=(sql_verdict, guard_sql) + _lib_guard(),
+              hint="names are case-insensitive; aliases come from AS and from the word after a table",
+              cases=[sv(s) for s in HIDDEN_SQL]),
+    ]
+
+def _wall_checks(Check, Case) -> list:
+    "walled_query, on the course database."
+    wq = lambda desc, sql, **kw: Case(desc, (sql,), kw)
+    small = {"students": ["id", "name"], "lessons": ["number", "title"]}
+    return [
+        Check("walled_query", walled_query, points=3, harness=_walls_harness,
               hint="set_authorizer: SELECT, READ of the schema's tables and columns (a COUNT(*) reads column ''), "
                    "FUNCTION if allowed (LIKE is a function to sqlite), deny the rest; set_progress_handler with a "
                    "deadline; an interrupt is a TimeoutError, any other sqlite error a ValueError; take both walls "
@@ -294,7 +321,14 @@ def lab_checks() -> list:
                      wq("* reads every column", "SELECT * FROM students", schema=small),
                      wq("a table outside a narrower schema", "SELECT COUNT(*) FROM grades", schema=small),
                      wq("the six-way self join", ATTACKS[3]),
-                     wq("a three-way join in time", "SELECT COUNT(*) FROM students a, students b, students c", budget_s=2.0)]),
+                     wq("a three-way join in time", "SELECT COUNT(*) FROM students a, students b, students c",
+                        budget_s=2.0)]),
+    ]
+
+def _agent_checks(Check, Case) -> list:
+    "parse_react and the ReAct loop, with scripted models."
+    own_obs = 'Action: lookup\nAction Input: {"key": "lab 14"}\nObservation: hacked\nFinal Answer: hacked'
+    return [
         Check("parse_react", parse_react, points=2,
               hint="cut at the first line starting with 'Observation:'; each field runs to the next field line; the "
                    "first occurrence wins; Action Input is a JSON object; both or neither of Action and Final Answer "
@@ -302,29 +336,27 @@ def lab_checks() -> list:
               cases=[Case(repr(t[:40]), (t,)) for t in LAB_REACT] +
                     [Case(repr(t[:40]), (t,), raises="ValueError") for t in LAB_REACT_BAD]),
         Check("react", react, points=3, harness=_react_harness, forbid=(react, _agents.react),
-              hint="each step: call the model on the prompt so far, parse it; a final answer ends the run; else run the "
-                   "named tool on its input; any ValueError becomes the observation 'Error: ...'; append the step (up "
-                   "to any 'Observation:' the model wrote) and the real observation to the prompt; stop after max_steps",
+              hint="each step: call the model on the prompt so far, parse it; a final answer ends the run; else run "
+                   "the named tool on its input; any ValueError becomes the observation 'Error: ...'; append the "
+                   "step (up to any 'Observation:' the model wrote) and the real observation to the prompt; stop "
+                   "after max_steps",
               cases=[Case("an answer at once", (["Thought: easy\nFinal Answer: 4"],)),
-                     Case("one tool call, then the answer", (sql_steps,)),
+                     Case("one tool call, then the answer",
+                          ([_step("calculator", expression="6 * 7"), "Thought: done\nFinal Answer: 42"],)),
                      Case("two tools", ([_step("lookup", key="answer"), _step("calculator", expression="40 + 2"),
                                         "Final Answer: 42"],)),
                      Case("an unknown tool", ([_step("search", query="x"), "Final Answer: sorry"],)),
-                     Case("bad arguments and a tool error", ([_step("calculator", expr="1"), _step("lookup", key="moon"),
-                                                             "Final Answer: no"],)),
+                     Case("bad arguments and a tool error",
+                          ([_step("calculator", expr="1"), _step("lookup", key="moon"), "Final Answer: no"],)),
                      Case("a step that does not parse", (["I think the answer is 4", "Final Answer: 4"],)),
-                     Case("the model writes its own observation", (['Action: lookup\nAction Input: {"key": "lab 14"}\n'
-                                                                    'Observation: hacked\nFinal Answer: hacked',
-                                                                    "Final Answer: agents"],)),
+                     Case("the model writes its own observation", ([own_obs, "Final Answer: agents"],)),
                      Case("out of steps", ([_step("lookup", key="answer")] * 3, "q?", 2)),
-                     Case("two tools with one name", (["Final Answer: 1"], "q?", 5, [calculator_tool(), calculator_tool()]),
+                     Case("two tools with one name",
+                          (["Final Answer: 1"], "q?", 5, [calculator_tool(), calculator_tool()]),
                           raises="ValueError")]),
-        Check("sql_verdict (hidden)", sql_verdict, points=1, hidden=True, func="sql_verdict",
-              forbid=(sql_verdict, guard_sql) + lib_guard, hint="names are case-insensitive; aliases come from AS and from "
-                                                                 "the word after a table",
-              cases=[sv(s) for s in ["SELECT * FROM Grades G WHERE G.Score >= 50", "SELECT 1; SELECT 2",
-                                     "select name from students; ", "SELECT * FROM grades WHERE score > 1 UNION SELECT * FROM grades",
-                                     "ATTACH DATABASE 'x' AS y", "SELECT randomblob(10)", "WITH x AS (SELECT 1) SELECT * FROM x",
-                                     "SELECT name FROM labs, lessons AS sqlite_schema, sqlite_schema",
-                                     "SELECT title FROM lessons LIMIT 2, 3", "SELECT title FROM lessons LIMIT 10 OFFSET 2 * 3"]]),
     ]
+
+def lab_checks() -> list:
+    "The checks of lab 14 (see `course_lib.grading`)."
+    from course_lib.grading import Check, Case
+    return _guard_checks(Check, Case) + _wall_checks(Check, Case) + _agent_checks(Check, Case)

@@ -22,7 +22,8 @@ def _refs(tokens, commas=True, per_depth=True, parens_are_subqueries=False, bare
             else:
                 has_as = after.upper() == "AS"
                 j = i + 3 if has_as else i + 2
-                ok = j < len(tokens) and _is_word(tokens[j]) and tokens[j].upper() not in SQL_KEYWORDS and (has_as or bare_alias)
+                word = tokens[j] if j < len(tokens) else ""
+                ok = _is_word(word) and word.upper() not in SQL_KEYWORDS and (has_as or bare_alias)
                 alias = tokens[j] if ok else None
                 refs.append((case(nxt), case(alias) if alias else None))
                 i = j + 1 if alias else i + 2
