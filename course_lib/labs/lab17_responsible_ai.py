@@ -24,13 +24,15 @@ LAB_PII_DEV = [  # (text, [(kind, the exact substring), ...]): the labelled deve
     ("UK number +44 20 7946 0958 or 020 7946 0958", [("PHONE", "+44 20 7946 0958"), ("PHONE", "020 7946 0958")]),
     ("tel:+49 30 1234567", [("PHONE", "+49 30 1234567")]),
     ("(555) 321 9876 is the front desk", [("PHONE", "(555) 321 9876")]),
-    ("Call 555-123-4567 ext. 89 or email sales@shop.example", [("PHONE", "555-123-4567"), ("EMAIL", "sales@shop.example")]),
+    ("Call 555-123-4567 ext. 89 or email sales@shop.example",
+     [("PHONE", "555-123-4567"), ("EMAIL", "sales@shop.example")]),
     ("Released on 2024-01-15, patched 15.01.2024 and 01/15/2024.", []),
     ("Meeting at 10:30:00 on 2023-11-05 in room 12-34.", []),
     ("ISBN 978-3-16-148410-0, pages 120-135", []),
     ("Pay with 4111 1111 1111 1111 please", [("CARD", "4111 1111 1111 1111")]),
     ("card 5500-0000-0000-0004, exp 12/27", [("CARD", "5500-0000-0000-0004")]),
-    ("Amex 378282246310005 on file, also 3782 822463 10005", [("CARD", "378282246310005"), ("CARD", "3782 822463 10005")]),
+    ("Amex 378282246310005 on file, also 3782 822463 10005",
+     [("CARD", "378282246310005"), ("CARD", "3782 822463 10005")]),
     ("Visa 4012888888881881 and MasterCard 5555 5555 5555 4444", [("CARD", "4012888888881881"),
                                                                   ("CARD", "5555 5555 5555 4444")]),
     ("Discover 6011-1111-1111-1117.", [("CARD", "6011-1111-1111-1117")]),
@@ -46,7 +48,8 @@ LAB_PII_DEV = [  # (text, [(kind, the exact substring), ...]): the labelled deve
     ("bad address 300.1.2.3 and 10.0.0.256", []),
     ("a dotted id 1.2.3.4.5 is not an IP, nor is v2.0.1.7", []),
     ("Contact: Ana <ana@site.org>, +1 415 555 0100, card 6011 0009 9013 9424, from 203.0.113.9",
-     [("EMAIL", "ana@site.org"), ("PHONE", "+1 415 555 0100"), ("CARD", "6011 0009 9013 9424"), ("IPV4", "203.0.113.9")]),
+     [("EMAIL", "ana@site.org"), ("PHONE", "+1 415 555 0100"), ("CARD", "6011 0009 9013 9424"),
+      ("IPV4", "203.0.113.9")]),
     ("Nothing personal here: the loss fell from 3.31 to 2.95 in 1500 steps.", []),
     ("pi is 3.14159 and the budget 1,234,567,890", []),
 ]
@@ -145,8 +148,9 @@ def lab_checks() -> list:
     gs = ["m", "m", "m", "m", "m", "m", "f", "f", "f", "f", "f", "f"]
     scrub_forbid = (scrub_pii, find_pii, pii_candidates, resolve_overlaps)
     return [
-        Check("luhn_valid", luhn_valid, points=1, hint="from the rightmost digit, every second digit is doubled (a two-digit "
-              "double counts as the sum of its digits); only digits, spaces and dashes are allowed", cases=[
+        Check("luhn_valid", luhn_valid, points=1,
+              hint="from the rightmost digit, every second digit is doubled (a two-digit double counts as the sum "
+                   "of its digits); only digits, spaces and dashes are allowed", cases=[
             Case("a test Visa number", ("4111 1111 1111 1111",)), Case("one digit off", ("4111 1111 1111 1112",)),
             Case("with dashes", ("5500-0000-0000-0004",)), Case("the Wikipedia example", ("79927398713",)),
             Case("an odd number of digits", ("378282246310005",)), Case("two digits swapped", ("4111 1111 1111 1121",)),
@@ -161,7 +165,8 @@ def lab_checks() -> list:
               hint="a group's selection rate is the share of its members selected; compare the most and the least "
                    "selected groups, whatever their labels and however many there are", cases=[
             Case("two groups", ([1, 0, 1, 1], ["a", "a", "b", "b"])), Case("parity", ([1, 0, 1, 0], [0, 0, 1, 1])),
-            Case("three groups", ([1, 1, 0, 1, 0, 0], g)), Case("the first group selected less", ([0, 0, 1, 1, 1, 0], g)),
+            Case("three groups", ([1, 1, 0, 1, 0, 0], g)),
+            Case("the first group selected less", ([0, 0, 1, 1, 1, 0], g)),
             Case("nobody selected", ([0, 0, 0], ["x", "y", "y"])),
             Case("lengths differ", ([1, 0, 1], ["a", "b"]), raises="ValueError")]),
         Check("group_rates", group_rates, points=2, tol=1e-9,
@@ -172,7 +177,8 @@ def lab_checks() -> list:
             Case("integer groups", ([1, 0, 1, 0, 1, 0], [1, 1, 0, 0, 1, 0], [0, 0, 0, 1, 1, 1])),
             Case("one group", ([1, 0, 0, 1, 1], [1, 1, 0, 0, 1], ["g"] * 5)),
             Case("three groups, strings", ([1, 0, 1, 0, 1, 0, 0], [0, 0, 1, 1, 1, 0, 1], list("aabbccc"))),
-            Case("a group with no negatives", ([1, 1, 1, 0], [1, 0, 1, 0], ["a", "a", "b", "b"]), raises="ValueError")]),
+            Case("a group with no negatives", ([1, 1, 1, 0], [1, 0, 1, 0], ["a", "a", "b", "b"]),
+                 raises="ValueError")]),
         Check("equalized_odds_difference", equalized_odds_difference, points=1, tol=1e-9,
               hint="equalized odds compares both error rates across groups: report the larger of the two gaps", cases=[
             Case("the FPR gap is larger", (yt, yp, grp)),
@@ -198,6 +204,7 @@ def lab_checks() -> list:
                                                                   ["p", "p", "q", "q", "r", "r", "r"]))]),
         Check("equal_opportunity_thresholds (hidden)", lab_equal_opportunity_thresholds, points=1, hidden=True,
               func="equal_opportunity_thresholds", tol=1e-9, forbid=(lab_equal_opportunity_thresholds,),
-              hint="other targets", cases=[Case("target 0.6", (sc, ys, gs, 0.6)),
-                                           Case("integer groups", ([0.3, 0.8, 0.6, 0.2], [1, 1, 1, 1], [0, 0, 1, 1], 0.5))]),
+              hint="other targets", cases=[
+            Case("target 0.6", (sc, ys, gs, 0.6)),
+            Case("integer groups", ([0.3, 0.8, 0.6, 0.2], [1, 1, 1, 1], [0, 0, 1, 1], 0.5))]),
     ]

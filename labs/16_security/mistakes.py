@@ -1,4 +1,4 @@
-"""Plausible wrong answers to lab 16, one per function; `scripts/try_mistakes.py labs/16_security` proves each loses
+"""Plausible wrong answers to lab 16, several per exercise: `scripts/try_mistakes.py labs/16_security` proves each loses
 visible points. Runs in the kernel that ran the solution (base64, codecs, re and the solution's functions)."""
 
 def _flat(s):

@@ -1,4 +1,4 @@
-"""Plausible wrong answers to lab 17, one per function; `scripts/try_mistakes.py labs/17_responsible_ai` proves each
+"""Plausible wrong answers to lab 17, several per exercise: `scripts/try_mistakes.py labs/17_responsible_ai` proves each
 loses visible points. Runs in the kernel that ran the solution (re, np and the solution's functions)."""
 
 @mistake("luhn_valid")
@@ -82,7 +82,8 @@ def cards_without_luhn(text):
 def octets_not_checked(text):
     "Accepts any four dotted numbers of 1-3 digits, 300.1.2.3 and 10.0.0.256 included."
     spans = [sp for sp in _solution_spans(text) if sp[0] != "IPV4"]
-    spans += [("IPV4", m.start(), m.end()) for m in re.finditer(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)", text)]
+    ipv4 = r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)"
+    spans += [("IPV4", m.start(), m.end()) for m in re.finditer(ipv4, text)]
     return _replace(text, spans)
 
 @mistake("scrub_pii")
