@@ -161,7 +161,8 @@ class _BM25Variant:
         for t in (dict.fromkeys(query) if self.unique_query else query):
             for i, counts in enumerate(self.tf):
                 tf = counts.get(t, 0)
-                if t in self.idf: out[i] += self.idf[t] * tf * (self.k1 + 1 if self.k1_plus_one else 1) / (tf + self.norm[i])
+                scale = self.k1 + 1 if self.k1_plus_one else 1
+                if t in self.idf: out[i] += self.idf[t] * tf * scale / (tf + self.norm[i])
         return out
 
 @mistake("BM25")
