@@ -6,12 +6,15 @@ The student writes the training loop: `get_lr`, `pack_blocks`, `causal_lm_loss`,
 and compare losses and a digest of the weights with the course's loop. `causal_lm_loss` has its reference here (the
 lesson computes the loss inside transformers): it must equal `LlamaForCausalLM(..., labels=x).loss`."""
 from __future__ import annotations
+import copy, threading
 from contextlib import contextmanager
 import torch
 import torch.nn.functional as F
+from course_lib.grading import is_course_code
 from course_lib.pretrain import TrainConfig, build_model, get_lr, make_optimizer, pack_blocks, train, train_step
 
 VOCAB = 64  # the tiny models' vocabulary
+_LOCK = threading.RLock()  # the grader judges submissions in threads; building a model seeds torch's global RNG
 
 def causal_lm_loss(logits:torch.Tensor, # (batch, time, vocab) scores
                    labels:torch.Tensor, # (batch, time) token ids; -100 marks a position not to predict
@@ -37,34 +40,50 @@ def weights_digest(model) -> list[float]:
 
 @contextmanager
 def one_thread():
-    "Run a tiny model on one torch thread (ten times faster than two on busy shared cores), then restore."
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try: yield
-    finally: torch.set_num_threads(n)
+    """Hold the lock (one harness at a time) and run a tiny model on one torch thread (ten times faster than two on
+    busy shared cores), then restore."""
+    with _LOCK:
+        n = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try: yield
+        finally: torch.set_num_threads(n)
 
+def _remembered(run):
+    "Remember a harness's results for the course's own functions (the judge recomputes the reference per answer)."
+    memo = {}
+    def harness(fn, *args):
+        if not is_course_code(fn): return run(fn, *args)
+        key = (fn, args)
+        if key not in memo: memo[key] = run(fn, *args)
+        return copy.deepcopy(memo[key])
+    harness.__name__, harness.__doc__ = run.__name__, run.__doc__
+    return harness
+
+@_remembered
 def run_train_steps(step_fn, seed:int, n_steps:int, grad_clip:float, grad_accum:int, optimizer:str="sgd") -> dict:
     "Harness: `n_steps` of `step_fn(model, optimizer, blocks, it, cfg)` on a tiny seeded model; losses and weights."
-    cfg = tiny_config(seed, grad_clip, grad_accum)
-    model = build_model(cfg, VOCAB, 0)
-    opt = torch.optim.SGD(model.parameters(), lr=cfg.lr) if optimizer == "sgd" else make_optimizer(model, cfg)
     with one_thread():
+        cfg = tiny_config(seed, grad_clip, grad_accum)
+        model = build_model(cfg, VOCAB, 0)
+        opt = torch.optim.SGD(model.parameters(), lr=cfg.lr) if optimizer == "sgd" else make_optimizer(model, cfg)
         losses = [float(step_fn(model, opt, tiny_blocks(seed), it, cfg)) for it in range(n_steps)]
     return {"losses": losses, "weights": weights_digest(model)}
 
+@_remembered
 def run_train(train_fn, seed:int, max_steps:int, grad_accum:int=1, grad_clip:float=1.0) -> dict:
     "Harness: `train_fn(model, blocks, cfg)` on a tiny seeded model; its losses, the weights and the model's mode."
-    cfg = tiny_config(seed, grad_clip, grad_accum, max_steps=max_steps)
-    model = build_model(cfg, VOCAB, 0)
     with one_thread():
+        cfg = tiny_config(seed, grad_clip, grad_accum, max_steps=max_steps)
+        model = build_model(cfg, VOCAB, 0)
         losses = train_fn(model, tiny_blocks(seed), cfg)
     return {"losses": [float(x) for x in losses], "weights": weights_digest(model), "training_mode": model.training}
 
 def optimizer_summary(make_fn, weight_decay:float, betas:tuple, lr:float) -> dict:
     "Harness: the optimizer `make_fn(model, cfg)` builds, as its class and each parameter's settings."
     cfg = tiny_config(lr=lr, min_lr=lr / 10, weight_decay=weight_decay, betas=betas)
-    model = build_model(cfg, VOCAB, 0)
-    opt = make_fn(model, cfg)
+    with one_thread():
+        model = build_model(cfg, VOCAB, 0)
+        opt = make_fn(model, cfg)
     group_of = {id(p): g for g in opt.param_groups for p in g["params"]}
     per_param = [[g["weight_decay"], list(g["betas"]), g["lr"]] if (g := group_of.get(id(p))) else None
                  for p in model.parameters()]
