@@ -4,8 +4,10 @@ what a practitioner imports. Two references live here because the lesson module 
 builds a decoder class, loads a state dict strictly and returns its logits and parameter count)."""
 from __future__ import annotations
 import json
+from functools import lru_cache
 import torch
 from course_lib.core import asset_path
+from course_lib.labs.lab02_attention import one_thread
 from course_lib.model import (Block, Decoder, ModelConfig, _randn, block_output, count_parameters, rename_params,
                               rms_norm, swiglu)
 
@@ -36,19 +38,30 @@ def rename_hf_state_dict_reference(state:dict) -> dict:
     return {rename_params(name, to_hf=False): tensor for name, tensor in state.items()}
 
 
-def decoder_run(cls, cfg:ModelConfig, state:dict, ids:torch.Tensor) -> tuple:
-    "Build `cls(cfg)`, load `state` strictly, run `ids`: (logits, number of distinct parameters)."
-    model = cls(cfg)
-    model.load_state_dict(state, strict=True)
-    model.eval()
-    with torch.no_grad():
-        logits = model(ids)
+@lru_cache(maxsize=1)
+def _tiny_state() -> dict:
+    "handbook-tiny's weights under our names, the tied head included (read once: cases name it, not copy it)."
+    state = rename_hf_state_dict_reference(tiny_hf_state_dict())
+    state["lm_head.weight"] = state["embed.weight"]
+    return state
+
+
+def decoder_run(cls, cfg:ModelConfig, state:dict|str, ids:torch.Tensor) -> tuple:
+    "Build `cls(cfg)`, load `state` strictly ('handbook-tiny': its weights), run `ids`: (logits, parameter count)."
+    if state == "handbook-tiny": state = dict(_tiny_state())
+    with one_thread():
+        model = cls(cfg)
+        model.load_state_dict(state, strict=True)
+        model.eval()
+        with torch.no_grad():
+            logits = model(ids)
     return logits, sum(p.numel() for p in model.parameters())
 
 
 def block_run(cls, cfg:ModelConfig) -> torch.Tensor:
     "A block of `cls` for `cfg`, filled from a fixed seed by parameter name and run on a fixed input."
-    return block_output(cls(cfg), cfg)
+    with one_thread():
+        return block_output(cls(cfg), cfg)
 
 
 def _state(cfg:ModelConfig, seed:int) -> dict:
@@ -70,8 +83,6 @@ def _decoder_checks(Check, Case) -> list:
     gqa = ModelConfig(vocab_size=40, d_model=32, n_layers=2, n_heads=4, n_kv_heads=2, d_ff=48, max_seq_len=12,
                       tie_embeddings=False, norm_eps=1e-6, rope_theta=500000.0)
     tiny = tiny_config()
-    tiny_state = rename_hf_state_dict_reference(tiny_hf_state_dict())
-    tiny_state["lm_head.weight"] = tiny_state["embed.weight"]
     ids = torch.randint(0, 40, (2, 7), generator=torch.Generator().manual_seed(1))
     tiny_ids = torch.randint(0, tiny.vocab_size, (1, 12), generator=torch.Generator().manual_seed(2))
     forbid = (Decoder, Block)
@@ -83,7 +94,8 @@ def _decoder_checks(Check, Case) -> list:
         Check("Decoder", Decoder, points=3, tol=1e-4, harness=decoder_run, forbid=forbid, hint=hint, cases=[
             Case("2 layers, 4 heads, tied embeddings", (small, _state(small, 3), ids)),
             Case("2 layers, GQA 4/2, untied head, eps 1e-6, theta 500000", (gqa, _state(gqa, 4), ids)),
-            Case("handbook-tiny's own weights", (tiny, tiny_state, tiny_ids)),
+            Case("handbook-tiny's own weights", (tiny, "handbook-tiny", tiny_ids)),
+            Case("a context of exactly max_seq_len tokens", (small, _state(small, 9), torch.arange(12).view(1, 12))),
             Case("a context longer than max_seq_len is a ValueError", (small, _state(small, 3),
                  torch.zeros(1, 13, dtype=torch.long)), raises="ValueError", match="max_seq_len")]),
         Check("Decoder (hidden)", Decoder, points=1, tol=1e-4, harness=decoder_run, forbid=forbid, hint=hint,

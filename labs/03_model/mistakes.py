@@ -211,3 +211,12 @@ class no_length_check(Decoder):
         for block in self.blocks:
             x = block(x, cos, sin)
         return self.lm_head(self.norm(x))
+
+
+@mistake("Decoder")
+class off_by_one_length_check(Decoder):
+    "Refuses a context of exactly max_seq_len tokens, which the model accepts."
+    def forward(self, ids):
+        if ids.shape[1] >= self.cfg.max_seq_len:
+            raise ValueError(f"longer than max_seq_len={self.cfg.max_seq_len}")
+        return super().forward(ids)
