@@ -2,7 +2,7 @@
 notebook file, graded in one batch under bubblewrap by the real command; each must get the right score and a clear
 reason, the batch must finish, the honest submission must keep full marks, no file may appear outside a submission's
 own folder and no secret of the grader's environment may reach a kernel. No assertion depends on the machine's
-speed: correct code gets limits 10-100x what it needs, and the time-limit cases never end on their own."""
+speed: correct code gets limits 10-100x what it needs unloaded, and the time-limit cases never end on their own."""
 import json, os, subprocess, sys
 import nbformat, pytest
 from conftest import ROOT
@@ -12,7 +12,7 @@ from course_lib.sandbox import bwrap_problem
 LAB = ROOT / "labs" / "01_tokenizer"
 CHECKS = grading.lab_checks("01_tokenizer")
 FULL = sum(c.points for c in CHECKS)
-ARGS = ["--workers", "4", "--timeout", "30", "--check-timeout", "30", "--memory", "1024", "--quiet"]
+ARGS = ["--workers", "4", "--timeout", "10", "--check-timeout", "10", "--memory", "1024", "--quiet"]
 TOTAL, SHORT_TOTAL = "600", "60"  # the batch's limit per submission; the batch that tests the total limit itself
 SECRET = "hunter2-do-not-leak"
 needs_bwrap = pytest.mark.skipif(bwrap_problem() is not None, reason=f"no bubblewrap here: {bwrap_problem()}")
@@ -81,14 +81,14 @@ CASES = {
     "starter": (STUB, 0, "checks passed"),
     "missing_function": (without(SOL, "def merge("), "PARTIAL", "`merge` is not defined"),
     "top_level_exception": ([*SOL[:3], "1/0", *SOL[3:]], GOOD, "ZeroDivisionError"),
-    "infinite_loop": ([*SOL, "while True: pass", "x = 1"], GOOD, "interrupted after the 30 s cell time limit"),
+    "infinite_loop": ([*SOL, "while True: pass", "x = 1"], GOOD, "interrupted after the 10 s cell time limit"),
     "hanging_function": ([*SOL, HANG], "PARTIAL", "time limit"),
     "memory_bomb": ([*SOL, "x = bytearray(4 * 2**30)"], GOOD, "MemoryError"),
     "os_exit": ([*SOL, "import os; os._exit(0)"], 0, "the kernel died"),
     "sys_exit": ([*SOL, "import sys; sys.exit(3)"], GOOD, "SystemExit"),
     "patches_grading": ([*STUB, PATCH_GRADING], 0, "checks passed"),
     "patches_builtins": ([*STUB, PATCH_BUILTINS], 0, "score 0"),
-    "dumps_forged": ([*SOL, DUMPS_FORGED], 0, "checks passed"),
+    "dumps_forged": ([*SOL, DUMPS_FORGED], 0, "malformed"),
     "dumps_garbage": ([*SOL, "import json\njson.dumps = lambda *a, **k: 'not json'"], 0, "forged or broken"),
     "input_transformer": ([*SOL, TRANSFORM, "y = 1"], GOOD, "SystemExit"),
     "showtraceback": ([*SOL, SHOWTB, "1/0"], GOOD, "full marks"),
@@ -112,7 +112,7 @@ TOTAL_CASES = {
 def grade(paths, out, *extra, env=None, sandbox="auto", total=TOTAL):
     cmd = [sys.executable, "-m", "course_lib", "grade", "01_tokenizer", *map(str, paths), "--out", str(out), *ARGS,
            "--total", total, "--sandbox", sandbox, *extra]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=ROOT, env=env)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=1800, cwd=ROOT, env=env)
 
 def write_nb(path, cells):
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells]), path)
@@ -146,7 +146,7 @@ def batch(tmp_path_factory, env):
 
 def test_solution_has_full_marks(batch):
     rows = batch[0]
-    assert rows["good"]["score"] == FULL and rows["good"]["reason"] == "full marks", rows["good"]
+    assert rows["good"]["score"] == FULL and rows["good"]["reason"].startswith("full marks"), rows["good"]
 
 @pytest.mark.parametrize("name", CASES)
 def test_submission(batch, name):
