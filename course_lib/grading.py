@@ -251,20 +251,25 @@ def _passes(case:Case, got:dict, exp:dict, check:Check) -> bool:
     return "value" in got and same(got["value"], exp["value"], check.tol, check.dtype)
 
 def _expected(check:Check) -> list[dict]:
-    "The reference's results, each checked against the case's own expectation."
+    "The reference's results, each checked against the case's own expectation (computed once per Check object)."
+    if "_expected" in check.__dict__: return check.__dict__["_expected"]
     exp = [_call(check.reference, case, check.output, check.harness) for case in check.cases]
     for case, e in zip(check.cases, exp):
         if case.raises and not _passes(case, e, e, check):
             raise RuntimeError(f"check {check.name!r}, case {case.desc!r}: the reference did not raise {case.raises}")
         if not case.raises and "error" in e:
             raise RuntimeError(f"the reference of check {check.name!r} failed on {case.desc!r}: {e['error']}")
+    check.__dict__["_expected"] = exp
     return exp
 
 def trivial_passes(check:Check, expected:list[dict]|None=None) -> dict[str, set[int]]:
     "For each do-nothing function in `TRIVIAL`, the cases of `check` it would pass."
-    expected = expected or _expected(check)
-    return {name: {i for i, (c, e) in enumerate(zip(check.cases, expected)) if _passes(c, _call(stub, c, check.output, check.harness), e, check)}
-            for name, stub in TRIVIAL.items()}
+    if expected is None and "_trivial" in check.__dict__: return check.__dict__["_trivial"]
+    own, expected = expected is None, expected or _expected(check)
+    out = {name: {i for i, (c, e) in enumerate(zip(check.cases, expected))
+                  if _passes(c, _call(stub, c, check.output, check.harness), e, check)} for name, stub in TRIVIAL.items()}
+    if own: check.__dict__["_trivial"] = out
+    return out
 
 def _what(case:Case, got:dict) -> str:
     "What the student's function did, for the feedback (never the expected value)."
@@ -283,7 +288,7 @@ def judge(check:Check, results:list) -> CheckResult:
                            "write your own"], check.hint, check.hidden, "uses the course's reference implementation")
     ok = {i for i, (c, g, e) in enumerate(zip(check.cases, results, expected)) if _passes(c, g, e, check)}
     fails = [f"{c.desc}: {_what(c, g)}" for i, (c, g) in enumerate(zip(check.cases, results)) if i not in ok]
-    trivial = [name for name, s in trivial_passes(check, expected).items() if ok <= s]
+    trivial = [name for name, s in trivial_passes(check).items() if ok <= s]
     earned = check.points * len(ok) / n
     if trivial and ok:  # no better than a function that does nothing: no points
         fails.insert(0, f"no points: these results are what a function that {trivial[0].replace('returns', 'returned')} "
@@ -401,6 +406,10 @@ def _wrapper(ref):
 
 def lab_mistakes(lab:str, namespace:dict, mistakes_source:str) -> list[tuple[str, str, str, Any]]:
     "(name, exercise, kind, function): the file's mistakes, then do-nothing stubs and the reference for every exercise."
+    import ast
+    names = [d.name for d in ast.parse(mistakes_source).body if isinstance(d, (ast.FunctionDef, ast.ClassDef))]
+    if twice := sorted({n for n in names if names.count(n) > 1}):
+        raise ValueError(f"mistakes.py defines {', '.join(twice)} more than once: give every mistake its own name")
     ns = dict(namespace, mistake=mistake, __name__="__mistakes__")
     exec(compile(mistakes_source, "mistakes.py", "exec"), ns)
     found = [(k, v.__mistake_of__, "mistake", v) for k, v in ns.items() if hasattr(v, "__mistake_of__")]
