@@ -113,7 +113,8 @@ def lab_checks() -> list:
                      Case("an exact multiple", (list(range(100, 112)), 3)),
                      Case("one block", ([5, 6, 7], 3)),
                      Case("too short for a block", ([1, 2], 4), raises="ValueError", match="block_size")]),
-        Check("causal_lm_loss", causal_lm_loss, points=2, tol=1e-5, forbid=(causal_lm_loss, F.cross_entropy, F.nll_loss),
+        Check("causal_lm_loss", causal_lm_loss, points=2, tol=1e-5,
+              forbid=(causal_lm_loss, F.cross_entropy, F.nll_loss),
               hint="position t predicts the token at t + 1; log-probabilities through log-sum-exp (stable for huge "
                    "logits); average over the positions that count", cases=[
             Case("a batch of 2 sequences of 6 tokens", (logits, ids)),
@@ -142,7 +143,8 @@ def lab_checks() -> list:
                                                                            max_steps=20))) for it in (0, 5, 12, 20)]),
         Check("causal_lm_loss (hidden)", causal_lm_loss, points=1, tol=1e-5, hidden=True, func="causal_lm_loss",
               forbid=(causal_lm_loss, F.cross_entropy, F.nll_loss), hint="other shapes",
-              cases=[Case("one long sequence", (torch.randn(1, 20, 5, generator=g), torch.randint(5, (1, 20), generator=g)))]),
+              cases=[Case("one long sequence", (torch.randn(1, 20, 5, generator=g),
+                                                 torch.randint(5, (1, 20), generator=g)))]),
         Check("train_step (hidden)", train_step, points=1, tol=1e-4, hidden=True, func="train_step",
               harness=run_train_steps,
               hint="accumulation and clipping together",

@@ -69,7 +69,8 @@ def lab_checks() -> list:
                    "token always stays); put the decision back in the original order", cases=[
             Case("p=0.5 keeps only the top token", (x, 0.5)), Case("p=0.6", (x, 0.6)), Case("p=0.9", (x, 0.9)),
             Case("p=1.0 keeps everything", (x, 1.0)), Case("a batch of 3 rows, p=0.7", (batch, 0.7)),
-            Case("a tiny p keeps one token", (x, 1e-4)), Case("logits in no particular order", (x[[3, 0, 4, 1, 2]], 0.8))]),
+            Case("a tiny p keeps one token", (x, 1e-4)),
+            Case("logits in no particular order", (x[[3, 0, 4, 1, 2]], 0.8))]),
         Check("repetition_penalty_filter", repetition_penalty_filter, points=2, tol=1e-6,
               hint="only tokens already present change, once each however often they occur; a penalty > 1 must make "
                    "them less likely whatever the sign of their score", cases=[
@@ -93,7 +94,8 @@ def lab_checks() -> list:
               cases=[
             Case("greedy, 30 tokens", ("The function returns a",), {"max_new_tokens": 30, "eos_id": -1}),
             Case("greedy until the model's end-of-text token", (eos_prompt,), {"max_new_tokens": 40}),
-            Case("greedy with an eos_id of our own ('.')", ("Raise ValueError if",), {"max_new_tokens": 30, "eos_id": 46}),
+            Case("greedy with an eos_id of our own ('.')", ("Raise ValueError if",),
+                 {"max_new_tokens": 30, "eos_id": 46}),
             Case("temperature 0.8, top-p 0.9, seed 1", ("This module provides",),
                  {"max_new_tokens": 25, "temperature": 0.8, "top_p": 0.9, "seed": 1, "eos_id": -1}),
             Case("greedy with repetition penalty 1.3 (the prompt counts)", (eos_prompt,),
@@ -108,7 +110,8 @@ def lab_checks() -> list:
               hint="rows are independent", cases=[Case("a batch, k=1", (batch, 1)),
                                                   Case("logits shuffled", (x[[3, 0, 4, 1, 2]], 3))]),
         Check("top_p_filter (hidden)", top_p_filter, points=1, tol=1e-6, hidden=True, func="top_p_filter",
-              hint="other thresholds", cases=[Case("a batch, p=0.3", (batch, 0.3)), Case("a batch, p=0.95", (batch, 0.95))]),
+              hint="other thresholds",
+              cases=[Case("a batch, p=0.3", (batch, 0.3)), Case("a batch, p=0.95", (batch, 0.95))]),
         Check("generate_ids (hidden)", generate_ids, points=1, hidden=True, func="generate_ids", harness=run_generate,
               forbid=(generate_ids,) + _SAMPLING, hint="other prompts and settings", cases=[
             Case("top-k 10 at temperature 1.2, seed 7", ("The file is opened",),

@@ -1,9 +1,9 @@
 """Checks of lab 06_post_training_data (the lesson's module: `course_lib.instruct`). Hand-written, not exported: the
 library holds only what a practitioner imports.
 
-The student writes chat rendering with the assistant mask (`render_chat`, `token_mask`) and near-duplicate detection
-(`shingles`, `jaccard`, `minhash_signature`, `lsh_candidates`, `near_duplicates`), all checked against the lesson's
-functions on small inputs crafted so that each plausible slip changes the answer."""
+The student writes chat rendering with the assistant mask (`render_chat`, `token_mask`) and near-duplicate removal
+(`shingles`, `jaccard`, `minhash_signature`, `lsh_candidates`, `near_duplicates`, `keep_first`), all checked against
+the lesson's functions on small inputs crafted so that each plausible slip changes the answer."""
 from __future__ import annotations
 import re
 from course_lib.instruct import (jaccard, lsh_candidates, minhash_signature, near_duplicates, render_chat, shingles,
@@ -23,6 +23,19 @@ DUP_TEXTS = ["What is the capital of France? Paris", "what is the capital of  FR
              "the cat sat on the mat by the door today", "the cat sat on a mat by the window yesterday"]
 
 def _sorted_pairs(pairs): return sorted(tuple(p) for p in pairs)
+
+def keep_first(n_rows:int,                   # how many rows there are
+               pairs:list[tuple[int,int]],   # near-duplicate pairs (i, j), i < j < n_rows, in any order
+              ) -> list[int]:
+    """The rows to keep: row j goes when it is a near duplicate of an earlier row that is kept (a dropped row drops
+    nothing): `keep_first(4, [(0, 1), (1, 2)]) -> [0, 2, 3]`. The rule of the lesson's `dedup`, which has no function
+    of its own, so its reference lives here."""
+    for i, j in pairs:
+        if not 0 <= i < j < n_rows: raise ValueError(f"pair {(i, j)} is not (i, j) with 0 <= i < j < {n_rows}")
+    dropped = set()
+    for i, j in sorted(pairs):
+        if i not in dropped: dropped.add(j)
+    return [r for r in range(n_rows) if r not in dropped]
 
 def lab_checks() -> list:
     "The checks of lab 06 (see `course_lib.grading`)."
@@ -62,8 +75,9 @@ def lab_checks() -> list:
             Case("another seed", (sets[1], 16), {"seed": 3}), Case("non-ASCII shingles", ({"café", "你好"}, 8)),
             Case("an empty set", (set(), 8), raises="ValueError", match="empty")]),
         Check("lsh_candidates", lsh_candidates, points=2, output=_sorted_pairs,
-              hint="cut each signature into `bands` bands of equal length; two signatures with an identical band at the "
-                   "same position are a candidate pair (i, j), i < j; a length that bands do not divide is an error",
+              hint="cut each signature into `bands` bands of equal length; two signatures with an identical band at "
+                   "the same position are a candidate pair (i, j), i < j; a length that bands do not divide is an "
+                   "error",
               cases=[
             Case("3 bands of 2", ([[1, 2, 3, 4, 5, 6], [1, 2, 0, 0, 0, 0], [9, 9, 3, 4, 8, 8], [7, 7, 7, 7, 5, 6]], 3)),
             Case("2 bands of 3, several in one bucket", (three, 2)),
@@ -77,6 +91,16 @@ def lab_checks() -> list:
             Case("word pairs (k=2)", (DUP_TEXTS,), {"k": 2}),
             Case("a lower threshold", (DUP_TEXTS,), {"threshold": 0.4}),
             Case("no duplicates", (DUP_TEXTS[3:5],))]),
+        Check("keep_first", keep_first, points=2,
+              hint="go through the pairs by their first row; a row is dropped only by a row that is itself kept; check "
+                   "every pair first", cases=[
+            Case("a chain: 1 is like 0, 2 is like 1 (but not like 0)", (4, [(0, 1), (1, 2)])),
+            Case("the same pairs, given in another order", (4, [(1, 2), (0, 1)])),
+            Case("a group of three", (5, [(1, 3), (0, 1), (0, 3)])),
+            Case("no duplicates", (3, [])),
+            Case("two groups", (6, [(2, 5), (0, 4), (1, 2)])),
+            Case("a pair in the wrong order", (3, [(2, 1)]), raises="ValueError", match="pair"),
+            Case("a row that does not exist", (3, [(0, 3)]), raises="ValueError", match="pair")]),
         Check("render_chat (hidden)", render_chat, points=1, hidden=True, func="render_chat",
               hint="check multi-turn chats and the generation prompt", cases=[
             Case("two turns and a generation prompt", (LAB_CHATS[2] + [{"role": "user", "content": "And of Chile?"}],),

@@ -173,7 +173,7 @@ def only_neighbours_in_a_bucket(signatures, bands=32):
     return pairs
 
 @mistake("lsh_candidates")
-def no_validation(signatures, bands=32):
+def remainder_not_rejected(signatures, bands=32):
     "Does not check that the bands divide the signature (the tail is ignored)."
     if not signatures:
         return set()
@@ -206,3 +206,45 @@ def pairs_reversed(texts, threshold=0.8, num_perm=128, bands=32, k=1, seed=0):
     signatures = [minhash_signature(shingles(text, k), num_perm, seed) for text in texts]
     return sorted((j, i) for i, j in lsh_candidates(signatures, bands)
                   if sum(x == y for x, y in zip(signatures[i], signatures[j])) / num_perm >= threshold)
+
+@mistake("keep_first")
+def drops_every_later_row(n_rows, pairs):
+    "Drops the second row of every pair, even when its twin was dropped itself (chains lose rows)."
+    for i, j in pairs:
+        if not 0 <= i < j < n_rows:
+            raise ValueError(f"bad pair {(i, j)}")
+    dropped = {j for _, j in pairs}
+    return [row for row in range(n_rows) if row not in dropped]
+
+@mistake("keep_first")
+def pairs_in_given_order(n_rows, pairs):
+    "Walks the pairs in the order given instead of by their first row."
+    for i, j in pairs:
+        if not 0 <= i < j < n_rows:
+            raise ValueError(f"bad pair {(i, j)}")
+    dropped = set()
+    for i, j in pairs:
+        if i not in dropped:
+            dropped.add(j)
+    return [row for row in range(n_rows) if row not in dropped]
+
+@mistake("keep_first")
+def drops_the_earlier_row(n_rows, pairs):
+    "Keeps the later row of each pair and drops the earlier one."
+    for i, j in pairs:
+        if not 0 <= i < j < n_rows:
+            raise ValueError(f"bad pair {(i, j)}")
+    dropped = set()
+    for i, j in sorted(pairs, key=lambda p: (-p[1], -p[0])):
+        if j not in dropped:
+            dropped.add(i)
+    return [row for row in range(n_rows) if row not in dropped]
+
+@mistake("keep_first")
+def bad_pairs_accepted(n_rows, pairs):
+    "Accepts pairs out of order or out of range."
+    dropped = set()
+    for i, j in sorted(pairs):
+        if i not in dropped:
+            dropped.add(j)
+    return [row for row in range(n_rows) if row not in dropped]
