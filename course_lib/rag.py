@@ -4,21 +4,24 @@
 
 # %% ../nbs/13_rag.ipynb #b231879f
 from __future__ import annotations
-import json, math, re
+import io, json, math, re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
-from .core import asset_path
+from .core import asset_path, atomic_write, cache_dir
 from .documents import Document, split_documents
 from .vectorstore import Hit, VectorStore, chunk_id, course_documents, embed
 
 # %% auto #0
-__all__ = ['CHUNK_SIZE', 'STOPWORDS', 'METHODS', 'Question', 'load_questions', 'normalize_text', 'contains_answer',
+__all__ = ['SPLITS', 'CHUNK_SIZE', 'STOPWORDS', 'METHODS', 'Question', 'load_questions', 'normalize_text', 'contains_answer',
            'relevant_ids', 'handbook_chunks', 'recall_at_k', 'mrr', 'ndcg_at_k', 'words', 'BM25',
-           'reciprocal_rank_fusion', 'Retriever', 'retrieval_metrics', 'compare_retrievers']
+           'reciprocal_rank_fusion', 'Retriever', 'chunk_vectors', 'cached_store', 'retrieval_metrics',
+           'compare_retrievers', 'per_question', 'bootstrap_ci', 'lead_verdict']
 
 # %% ../nbs/13_rag.ipynb #2ae927fb
+SPLITS = ("dev", "test")
+
 @dataclass
 class Question:
     "One labelled question: `Question('How many bytes does BPE start from?', '256', 'nbs/01_tokenizer.ipynb')`."
@@ -26,19 +29,30 @@ class Question:
     answer: str        # a short span of the source lesson's text that answers it
     source: str        # the lesson that holds the answer, e.g. "nbs/12_vector_store.ipynb"
     section: str = ""  # the section the answer was found in when it was labelled (for people; not used to judge)
+    split: str = "dev" # "dev": make choices on it; "test": report on it, once
 
-def load_questions(path:str|Path|None=None, # a JSON list of {question, answer, source[, section]}; None: the shipped set
+    def __post_init__(self):
+        if self.split not in SPLITS: raise ValueError(f"split={self.split!r}: use one of {SPLITS}")
+
+def _question(path:Path, i:int, r) -> Question:
+    "Row i of a questions file as a Question, or a ValueError that names the row."
+    fields = ("question", "answer", "source")
+    if not isinstance(r, dict) or not all(isinstance(r.get(k), str) and r[k].strip() for k in fields):
+        raise ValueError(f"{path}: row {i} needs non-empty strings question, answer and source, got {r!r}")
+    try: return Question(r["question"], r["answer"], r["source"], r.get("section", ""), r.get("split", "dev"))
+    except ValueError as e: raise ValueError(f"{path}: row {i}: {e}") from e
+
+def load_questions(path:str|Path|None=None, # JSON list of {question, answer, source[, section, split]}; None: shipped
+                   split:str|None=None,     # "dev" or "test": only that split; None: every question
                   ) -> list[Question]:
-    "The labelled questions: `load_questions()[0].source -> 'nbs/00_core.ipynb'`."
+    "The labelled questions: `load_questions()[0].source -> 'nbs/00_core.ipynb'`, `load_questions(split='test')`."
+    if split is not None and split not in SPLITS:
+        raise ValueError(f"split={split!r}: use one of {SPLITS} (or None for all)")
     path = Path(path) if path else asset_path("rag/questions.json")
     try: rows = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as e: raise ValueError(f"cannot read the questions in {path}: {e}") from e
-    out = []
-    for i, r in enumerate(rows):
-        if not isinstance(r, dict) or not all(isinstance(r.get(k), str) and r[k].strip() for k in ("question", "answer", "source")):
-            raise ValueError(f"{path}: row {i} needs non-empty strings question, answer and source, got {r!r}")
-        out.append(Question(r["question"], r["answer"], r["source"], r.get("section", "")))
-    return out
+    out = [_question(path, i, r) for i, r in enumerate(rows)]
+    return [q for q in out if split is None or q.split == split]
 
 def normalize_text(text:str) -> str:
     "Lower case, no `*` or backticks, whitespace collapsed: `normalize_text('A **bold**\\n`x`') -> 'a bold x'`."
@@ -195,6 +209,48 @@ class Retriever:
         bm, dense = [h.id for h in self.bm25(question, self.depth)], [h.id for h in self.store.query(question, self.depth, truncate=True)]
         return [self.hit(i, s) for i, s in reciprocal_rank_fusion([dense, bm])[:k]]
 
+# %% ../nbs/13_rag.ipynb #d4b9f3e8
+_MAX_CACHED = 20_000  # vectors kept in the cache file (beyond it, only the current chunks' are kept)
+
+def _cached_vectors(path:Path) -> dict:
+    "The id -> vector dict of a cache file ({} if missing or unreadable)."
+    try:
+        with np.load(path) as z: return dict(zip(z["ids"].tolist(), z["vectors"]))
+    except (OSError, ValueError, KeyError): return {}
+
+def chunk_vectors(chunks:list[Document], # the chunks to embed
+                  cache:bool=True,        # read and extend the vectors kept in cache_dir("rag")
+                 ) -> np.ndarray:
+    "MiniLM vectors of the chunks (truncated to the window), each embedded once per content and kept in the cache."
+    ids, path = [chunk_id(c) for c in chunks], cache_dir("rag")/"chunk_vectors.npz"
+    known = _cached_vectors(path) if cache else {}
+    todo = list(dict.fromkeys(n for n, i in enumerate(ids) if i not in known))
+    if todo:
+        known.update(zip([ids[n] for n in todo], embed([chunks[n].text for n in todo], truncate=True)))
+        if cache:
+            keep = known if len(known) <= _MAX_CACHED else {i: known[i] for i in ids}
+            buf = io.BytesIO()
+            np.savez(buf, ids=np.array(list(keep)), vectors=np.stack(list(keep.values())).astype(np.float32))
+            atomic_write(path, buf.getvalue())
+    return np.stack([known[i] for i in ids]) if ids else np.zeros((0, 384), np.float32)
+
+def cached_store(path:str|Path,          # the store's folder (lesson 12's VectorStore)
+                 chunks:list[Document],  # the chunks it must hold
+                 batch_size:int=256,     # chunks added per call
+                ) -> VectorStore:
+    "A VectorStore holding the chunks, filled from chunk_vectors' cache instead of embedding them again."
+    store = VectorStore(path)
+    todo = {chunk_id(c): c for c in chunks}
+    have = set(store.collection.get(ids=list(todo), include=[])["ids"]) if todo else set()
+    new = [c for i, c in todo.items() if i not in have]
+    vectors = chunk_vectors(new)
+    for b in range(0, len(new), batch_size):
+        part = new[b:b + batch_size]
+        store.collection.add(ids=[chunk_id(c) for c in part], documents=[c.text for c in part],
+                             embeddings=vectors[b:b + batch_size],
+                             metadatas=[{k: v for k, v in c.metadata.items() if v is not None} or None for c in part])
+    return store
+
 # %% ../nbs/13_rag.ipynb #701101a2
 def retrieval_metrics(rankings:list[list], # one ranking per question
                       relevant:list,       # one set of relevant ids per question
@@ -212,3 +268,28 @@ def compare_retrievers(retriever:Retriever, questions:list[Question], methods:tu
     relevant = [relevant_ids(list(retriever.chunks.values()), q) for q in questions]
     runs = {m: retriever.rankings([q.question for q in questions], m) for m in methods}
     return [dict(method=m, **retrieval_metrics(r, relevant)) for m, r in runs.items()], runs
+
+def per_question(rankings:list[list], # one ranking per question
+                 relevant:list,       # one set of relevant ids per question
+                 k:int=5,             # the k of recall@k
+                ) -> dict[str, np.ndarray]:
+    "Each question's recall@k, reciprocal rank and nDCG@10 (their means are retrieval_metrics' numbers)."
+    rr = [next((1 / r for r, i in enumerate(ranked, 1) if i in rel), 0.0) for ranked, rel in zip(rankings, relevant)]
+    return {f"recall@{k}": np.array([recall_at_k(r, rel, k) for r, rel in zip(rankings, relevant)]),
+            "MRR": np.array(rr), "nDCG@10": np.array([ndcg_at_k(r, rel, 10) for r, rel in zip(rankings, relevant)])}
+
+def bootstrap_ci(values,              # one number per question (or a paired difference per question)
+                 n_boot:int=2000,     # resamples
+                 seed:int=0,          # the resamples' seed
+                 level:float=0.95,    # the interval's coverage
+                ) -> tuple[float, float, float]:
+    "(mean, low, high): the percentile bootstrap interval of the mean: `bootstrap_ci([1, 1, 1]) -> (1.0, 1.0, 1.0)`."
+    x = np.asarray(values, dtype=np.float64)
+    if x.ndim != 1 or not len(x): raise ValueError(f"need a non-empty list of numbers, got shape {x.shape}")
+    means = x[np.random.default_rng(seed).integers(0, len(x), (n_boot, len(x)))].mean(axis=1)
+    low, high = np.quantile(means, [(1 - level) / 2, 1 - (1 - level) / 2])
+    return float(x.mean()), float(low), float(high)
+
+def lead_verdict(low:float, high:float) -> str:
+    "What an interval of a difference a - b supports: 'a ahead', 'a behind' or 'not distinguishable'."
+    return "ahead" if low > 0 else "behind" if high < 0 else "not distinguishable"

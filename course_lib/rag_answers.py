@@ -4,19 +4,21 @@
 
 # %% ../nbs/13b_rag_answers.ipynb #ab40936d
 from __future__ import annotations
-import html, re
+import html, json, re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 import numpy as np
+from .core import asset_path
 from .evaluate import exact_match, f1
 from .rag import Question, Retriever, contains_answer, reciprocal_rank_fusion, words
 from .vectorstore import Hit, embed
 
 # %% auto #0
-__all__ = ['WH', 'REFERS_BACK', 'rewrite_templates', 'multi_query_rankings', 'torch_threads', 'hyde_documents', 'hyde_rankings',
-           'mmr', 'overlap_score', 'rerank', 'Answer', 'source_label', 'build_prompt', 'format_sources', 'citations_in',
-           'sentences', 'extractive_answer', 'model_answer', 'citation_correct', 'answer_metrics', 'rewrite_followup',
-           'Conversation', 'ask_widget']
+__all__ = ['WH', 'NUMBER', 'REFERS_BACK', 'rewrite_templates', 'multi_query_rankings', 'torch_threads', 'hyde_documents',
+           'hyde_rankings', 'mmr', 'overlap_score', 'rerank', 'Answer', 'source_label', 'build_prompt',
+           'format_sources', 'citations_in', 'sentences', 'extractive_answer', 'model_answer', 'citation_correct',
+           'answer_metrics', 'answer_sentences', 'support_scores', 'load_support_pairs', 'faithfulness',
+           'rewrite_followup', 'Conversation', 'ask_widget']
 
 # %% ../nbs/13b_rag_answers.ipynb #ff4c0faf
 WH = re.compile(r"^\s*(what|which|how|why|where|who|whom|whose|when)\b((\s+(is|are|was|were|does|do|did|can|should|would|many|much|large|big|long))*)\s*", re.I)
@@ -148,6 +150,44 @@ def answer_metrics(answers:list[Answer], questions:list[Question]) -> dict:
     return dict(EM=m(lambda a, q: exact_match(a.text, q.answer)), F1=m(lambda a, q: f1(a.text, q.answer)),
                 has_answer=m(lambda a, q: contains_answer(a.text, q.answer)), cited=m(lambda a, q: bool(a.citations)),
                 citation_ok=m(lambda a, q: citation_correct(a, q.answer)))
+
+# %% ../nbs/13b_rag_answers.ipynb #e2b8d4c6
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+def answer_sentences(text:str) -> list[str]:
+    "An answer's sentences, citation marks dropped: `answer_sentences('A b c [1]. D e f.') -> ['A b c.', 'D e f.']`."
+    text = re.sub(r"\s*\[\d+\]", "", text)
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if re.search(r"\w", s)]
+
+def support_scores(pairs:list[tuple[str, str]]) -> np.ndarray:
+    "Per (sentence, passage): the best MiniLM cosine with the passage or one of its sentences; 0 for a new number."
+    texts = list(dict.fromkeys(t for s, p in pairs for t in (s, p, *sentences(p))))
+    vec = dict(zip(texts, embed(texts, truncate=True))) if texts else {}
+    scores = [0.0 if set(NUMBER.findall(s)) - set(NUMBER.findall(p)) else
+              max(float(vec[t] @ vec[s]) for t in (p, *sentences(p))) for s, p in pairs]
+    return np.array(scores, dtype=np.float64)
+
+def load_support_pairs(split:str|None=None) -> list[dict]:
+    "The labelled (sentence, passage, supported) pairs that validate the judge; split 'dev', 'test' or None (all)."
+    rows = json.loads(asset_path("rag/support_pairs.json").read_text(encoding="utf-8"))
+    return [r for r in rows if split is None or r["split"] == split]
+
+def faithfulness(answers:list[Answer], # answers with their numbered hits and citations
+                 threshold:float,      # the support score from which a sentence counts as supported
+                ) -> dict:
+    "Share of answer sentences supported by a cited chunk (and by any retrieved chunk), and of answers fully faithful."
+    sents = [(n, s) for n, a in enumerate(answers) for s in answer_sentences(a.text)]
+    pairs = [(s, h.text) for n, s in sents for h in answers[n].hits]
+    flat, at, ok_cited, ok_any = support_scores(pairs), 0, [], []
+    for n, s in sents:
+        sc = flat[at:at + len(answers[n].hits)] >= threshold
+        at += len(answers[n].hits)
+        ok_cited.append(any(sc[c - 1] for c in answers[n].citations))
+        ok_any.append(bool(sc.any()))
+    whole = [all(ok for (m, _), ok in zip(sents, ok_cited) if m == n) for n in range(len(answers)) if answers[n].text]
+    return dict(sentences=len(sents), faithful=float(np.mean(ok_cited)) if sents else 0.0,
+                supported_by_retrieved=float(np.mean(ok_any)) if sents else 0.0,
+                answers_faithful=float(np.mean([bool(w) for w in whole])) if whole else 0.0)
 
 # %% ../nbs/13b_rag_answers.ipynb #ea2689a9
 REFERS_BACK = re.compile(r"^\s*(and|what about|how about)\b|\b(it|its|they|them|their|this|that|these|those)\b", re.I)
