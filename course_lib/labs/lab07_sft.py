@@ -5,7 +5,7 @@ The lesson trains with trl and peft; the lab has the student write what they do 
 optimizer step, and a LoRA layer with its merge. Their references live here (`sft_loss`, `sft_step`, `LoRALinear`,
 `add_lora`), with the harnesses that run a student's code on a tiny seeded Llama."""
 from __future__ import annotations
-import math
+import copy, math
 import torch
 from torch import nn
 import torch.nn.functional as F
@@ -24,6 +24,17 @@ def tiny_llama(seed:int, vocab:int=48):
     with torch.random.fork_rng():
         torch.manual_seed(seed)
         return LlamaForCausalLM(cfg).float()
+
+def reference_cache(harness):
+    "Keep what a harness returns for the course's own references (the grader judges every mistake against them)."
+    cache = {}
+    def cached(fn, *args, **kwargs):
+        if not getattr(fn, "__module__", "").startswith("course_lib."): return harness(fn, *args, **kwargs)
+        key = (fn.__module__, fn.__name__, repr(args), repr(sorted(kwargs.items())))
+        if key not in cache: cache[key] = harness(fn, *args, **kwargs)
+        return copy.deepcopy(cache[key])
+    cached.__name__, cached.__doc__ = harness.__name__, harness.__doc__
+    return cached
 
 # --- references -----------------------------------------------------------------------------------------------
 def sft_loss(logits:torch.Tensor, # (batch, seq, vocab) the model's outputs
@@ -107,6 +118,7 @@ def _sft_batch(seed:int, rows:int=4, seq:int=10, vocab:int=48) -> dict:
         labels[r, :2 + r % 3] = -100
     return {"input_ids": ids, "attention_mask": att, "labels": labels}
 
+@reference_cache
 def run_sft_steps(fn, seed:int, steps:int=3, lr:float=1e-2) -> list:
     "Harness: the losses of `steps` calls of `fn(model, optimizer, batch)` on a tiny Llama with AdamW."
     model = tiny_llama(seed)
@@ -178,6 +190,7 @@ def _mean_loss(model, examples:list[dict]) -> float:
     logits = model(input_ids=ids, attention_mask=(ids != 0).long()).logits  # real tokens are >= 3
     return F.cross_entropy(logits[:, :-1].flatten(0, 1), labels[:, 1:].flatten(), ignore_index=-100).item()
 
+@reference_cache
 def train_harness(fn, seed:int, steps:int=30, lr:float=1e-2, batch_size:int=8) -> dict:
     "Harness: train a tiny Llama on a small memorising task; how many losses came back and whether the loss fell."
     model, examples = tiny_llama(seed), _memorise_task(seed)
@@ -189,6 +202,7 @@ def train_harness(fn, seed:int, steps:int=30, lr:float=1e-2, batch_size:int=8) -
             "all floats": isinstance(losses, list) and all(type(x) is float for x in losses),
             "loss fell below 60%" if lr > 0 and steps > 0 else "model unchanged": bool(moved)}
 
+@reference_cache
 def add_lora_harness(fn, seed:int, r:int, alpha:float, targets:tuple) -> dict:
     "Harness: add LoRA to a tiny Llama: what it returns, what trains, and whether the logits are unchanged."
     model = tiny_llama(seed)

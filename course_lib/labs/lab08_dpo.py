@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 import torch
 from course_lib.dpo import LOSS_TYPES, dpo_loss, sequence_logps
-from course_lib.labs.lab07_sft import tiny_llama
+from course_lib.labs.lab07_sft import reference_cache, tiny_llama
 
 def _lab_logps(seed:int, n:int=5, dtype=torch.float64) -> tuple[torch.Tensor, ...]:
     "Four deterministic (n,) tensors of log-probabilities."
@@ -64,6 +64,7 @@ def _pref_batch(seed:int, pairs:int=3, seq:int=9, vocab:int=48) -> dict:
         comp[r, prompt:length] = 1
     return {"input_ids": ids, "attention_mask": att, "completion_mask": comp}
 
+@reference_cache
 def run_dpo_steps(fn, seed:int, steps:int=3, beta:float=0.1, lr:float=1e-2) -> list:
     "Harness: `steps` calls of `fn(policy, ref, optimizer, batch, beta)` on a tiny Llama and a random batch."
     policy = tiny_llama(seed)
