@@ -17,12 +17,17 @@ form{display:flex;gap:.5em}input{flex:1;padding:.5em}small{color:#666}</style></
 <h2>Chat with {MODEL}</h2><div id="log"></div>
 <form id="f"><input id="q" placeholder="Say something" autocomplete="off"><button>Send</button></form>
 <small id="stats">streams from /v1/chat/completions</small><script>
-const log = document.getElementById("log"), msgs = [];
+const log = document.getElementById("log"), msgs = [], CONTEXT = {CONTEXT}, MAX_TOKENS = 48;
+// Byte-level BPE: a message costs at most its UTF-8 bytes in tokens, plus the chat template's ~8 around it.
+function cost(m) { return new TextEncoder().encode(m.content).length + 8; }
+function fit(history, budget) { let i = 0, total = 8 + history.reduce((a, m) => a + cost(m), 0);
+  while (total > budget && i < history.length - 1) { total -= cost(history[i]); i++; } return history.slice(i); }
 function add(role, text) { const d = document.createElement("div"); d.className = role; d.textContent = text; log.appendChild(d); return d; }
 async function send(text) {
   msgs.push({role: "user", content: text}); add("user", text); const out = add("assistant", ""); const t0 = performance.now(); let n = 0;
   const r = await fetch("/v1/chat/completions", {method: "POST", headers: {"Content-Type": "application/json"},
-    body: JSON.stringify({model: "{MODEL}", messages: msgs, stream: true, max_tokens: 48, temperature: 0})});
+    body: JSON.stringify({model: "{MODEL}", messages: fit(msgs, CONTEXT - MAX_TOKENS), stream: true,
+                          max_tokens: MAX_TOKENS, temperature: 0})});
   if (!r.ok) { out.textContent = "error: " + (await r.json()).error.message; return; }
   const reader = r.body.getReader(), dec = new TextDecoder(); let buf = "";
   for (;;) { const {value, done} = await reader.read(); if (done) break; buf += dec.decode(value, {stream: true});

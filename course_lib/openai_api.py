@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from .generate import _held_back
 
 # %% auto #0
-__all__ = ['ROLES', 'APIError', 'validate_request', 'context_error', 'sse_event', 'chat_chunk', 'completion_chunk', 'TextStream',
-           'error_key']
+__all__ = ['ROLES', 'SEED_MAX', 'SUPPORTED_FIELDS', 'JSON_OBJECT_REGEX', 'APIError', 'validate_request', 'context_error',
+           'unsupported_fields', 'read_body', 'sse_event', 'chat_chunk', 'completion_chunk', 'TextStream', 'error_key']
 
 # %% ../nbs/15a_api.ipynb #bc339797
 @dataclass
@@ -38,10 +38,13 @@ def _check_messages(msgs) -> APIError|None:
         if not isinstance(m.get("content"), str): return APIError(400, f"messages[{i}].content must be a string", f"messages[{i}].content")
 
 # %% ../nbs/15a_api.ipynb #b9201ac9
+SEED_MAX = 2**63 - 1  # torch generators take seeds below 2**64; OpenAI's are int64
+
 def validate_request(body,                      # the parsed JSON body
                      chat:bool=True,            # True: /v1/chat/completions (messages); False: /v1/completions (prompt)
                      model_id:str="handbook-tiny", # the one model this server has
                      max_tokens_cap:int=256,    # the largest max_tokens allowed
+                     max_n:int=1,               # the most choices (n) one request may ask for
                     ) -> APIError|None:
     "The first problem with a request, or None: `validate_request({'model': 'gpt-4', 'prompt': 'hi'}, chat=False).status -> 404`."
     if not isinstance(body, dict): return APIError(400, "the request body must be a JSON object")
@@ -57,8 +60,11 @@ def validate_request(body,                      # the parsed JSON body
     if t is not None and not (_is_num(t) and 0 <= t <= 2): return APIError(400, f"temperature must be a number in [0, 2], got {t!r}", "temperature")
     if p is not None and not (_is_num(p) and 0 < p <= 1): return APIError(400, f"top_p must be a number in (0, 1], got {p!r}", "top_p")
     if not isinstance(body.get("stream", False), bool): return APIError(400, "stream must be true or false", "stream")
-    if body.get("n", 1) != 1 or isinstance(body.get("n"), bool): return APIError(400, "this server generates one choice per request: n must be 1", "n")
-    if (s := body.get("seed")) is not None and not _is_int(s): return APIError(400, f"seed must be an integer, got {s!r}", "seed")
+    if not (_is_int(n := body.get("n", 1)) and 1 <= n <= max_n):
+        if max_n == 1: return APIError(400, "this server generates one choice per request: n must be 1", "n")
+        return APIError(400, f"n must be an integer between 1 and {max_n}, got {n!r}", "n")
+    if (s := body.get("seed")) is not None and not (_is_int(s) and 0 <= s <= SEED_MAX):
+        return APIError(400, f"seed must be an integer between 0 and 2**63 - 1, got {s!r}", "seed")
     stop = body.get("stop")
     if stop is not None and not (isinstance(stop, str) or (isinstance(stop, list) and len(stop) <= 4 and all(isinstance(x, str) and x for x in stop))):
         return APIError(400, "stop must be a string or a list of at most 4 non-empty strings", "stop")
@@ -68,6 +74,56 @@ def context_error(n_prompt:int, max_tokens:int, context_len:int, param:str="mess
     if n_prompt + max_tokens <= context_len: return None
     return APIError(400, f"the prompt has {n_prompt} tokens and max_tokens is {max_tokens}: {n_prompt + max_tokens} exceeds the model's "
                     f"context of {context_len} tokens; shorten the prompt or ask for fewer tokens", param, code="context_length_exceeded")
+
+# %% ../nbs/15a_api.ipynb #3118a36e
+SUPPORTED_FIELDS = {"model", "max_tokens", "max_completion_tokens", "temperature", "top_p", "stream", "n", "seed",
+                    "stop", "response_format", "user", "frequency_penalty", "presence_penalty"}
+_KEY, _VALUE = r'"[a-z_]{1,8}"', r'("[A-Za-z0-9 .,_-]{0,10}"|-?(0|[1-9]\d{0,5})|true|false|null)'
+JSON_OBJECT_REGEX = r"\{(" + _KEY + ": " + _VALUE + "(, " + _KEY + ": " + _VALUE + r")?)?\}"  # <= 52 characters
+
+def _strict(msg:str, param:str) -> APIError: return APIError(400, msg, param, code="unsupported_parameter")
+
+def unsupported_fields(body:dict, chat:bool=True, max_tokens_cap:int=256) -> APIError|None:
+    "After validate_request: a 400 naming the first field this server would ignore or cannot honour, or None."
+    known = SUPPORTED_FIELDS | {"messages" if chat else "prompt"}
+    if extra := sorted(k for k in body if k not in known):
+        return _strict(f"{extra[0]!r} is not supported by this server: remove it "
+                       f"(supported: {', '.join(sorted(known))})", extra[0])
+    mct = body.get("max_completion_tokens")
+    if mct is not None and not (_is_int(mct) and 1 <= mct <= max_tokens_cap):
+        return APIError(400, f"max_completion_tokens must be an integer between 1 and {max_tokens_cap}, got {mct!r}",
+                        "max_completion_tokens")
+    if mct is not None and body.get("max_tokens") not in (None, mct):
+        return APIError(400, "max_tokens and max_completion_tokens disagree: send one of them", "max_completion_tokens")
+    for k in ("frequency_penalty", "presence_penalty"):
+        if (v := body.get(k)) is not None and not (_is_num(v) and v == 0):
+            return _strict(f"{k} must be 0 (no penalty is implemented), got {v!r}", k)
+    if (u := body.get("user")) is not None and not (isinstance(u, str) and len(u) <= 256):
+        return APIError(400, "user must be a string of at most 256 characters", "user")
+    rf = body.get("response_format")
+    if rf is not None and not (isinstance(rf, dict) and set(rf) == {"type"} and rf["type"] in ("text", "json_object")):
+        return _strict(f"response_format must be {{'type': 'text'}} or {{'type': 'json_object'}}, got {rf!r}",
+                       "response_format")
+    if body.get("stream") and body.get("n", 1) != 1: return _strict("n > 1 is not streamed: use stream false", "n")
+
+async def read_body(request,    # a starlette Request
+                    limit:int,  # the most bytes allowed
+                   ) -> bytes|APIError:
+    "The raw body: a 415 unless it is application/json, a 413 as soon as it passes `limit` (header or stream)."
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype != "application/json":
+        return APIError(415, f"send the body as application/json, not {ctype or 'no content type'!r}",
+                        code="unsupported_media_type")
+    declared = request.headers.get("content-length")
+    if declared is not None and not declared.isdigit(): return APIError(400, "Content-Length must be a whole number")
+    if declared is not None and int(declared) > limit:
+        return APIError(413, f"the body has {declared} bytes; the limit is {limit}", code="body_too_large")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit: return APIError(413, f"the body passed the limit of {limit} bytes", code="body_too_large")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 # %% ../nbs/15a_api.ipynb #ad50b917
 def sse_event(data) -> str:

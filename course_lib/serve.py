@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, StreamingResponse
 from starlette.exceptions import HTTPException
-from .openai_api import APIError, TextStream, chat_chunk, completion_chunk, context_error, sse_event, validate_request
+from .openai_api import (APIError, JSON_OBJECT_REGEX, TextStream, chat_chunk, completion_chunk, context_error,
+                                   read_body, sse_event, unsupported_fields, validate_request)
+from .generate import RegexConstraint, token_texts
 from .batching import Batcher, GenJob
 from .chat_page import CHAT_PAGE
 from .monitor import Metrics, log_request
@@ -31,9 +33,10 @@ class ServeConfig:
     max_batch: int = 8                 # the most requests run together as one batch (1: no batching)
     batch_window_ms: float = 10.0      # how long the batcher waits for more requests after the first
     max_body_bytes: int = 1_000_000    # larger request bodies get a 413
+    max_n: int = 4                     # the most choices (n) one request may ask for
 
     def __post_init__(self):
-        for name in ("max_tokens_cap", "default_max_tokens", "max_concurrent", "max_batch", "max_body_bytes"):
+        for name in ("max_tokens_cap", "default_max_tokens", "max_concurrent", "max_batch", "max_body_bytes", "max_n"):
             if not (isinstance(getattr(self, name), int) and getattr(self, name) >= 1): raise ValueError(f"{name} must be an int >= 1, got {getattr(self, name)!r}")
         for name in ("queue_timeout_s", "request_timeout_s", "batch_window_ms"):
             if not getattr(self, name) >= 0: raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
@@ -65,6 +68,7 @@ class Served:
     metrics: Metrics = field(default_factory=Metrics)
     sem: asyncio.Semaphore|None = None           # the concurrency slots (made when the server starts)
     drift: object = None                         # a DriftMonitor (lesson 15b), or None
+    texts: dict|None = None                      # token id -> text, for constrained (JSON) decoding, made once
 
     @property
     def context_len(self) -> int: return self.model.config.max_position_embeddings
@@ -73,10 +77,10 @@ class Served:
         return tuple({self.tokenizer.eos_token_id, self.tokenizer.convert_tokens_to_ids("<|im_end|>")} - {None})
 
 # %% ../nbs/15_deployment.ipynb #dc4296b1
-def _record(s:Served, route:str, status:int, t0:float, prompt_tokens:int=0, completion_tokens:int=0):
-    "Log one request as a JSON line and count it in the metrics."
+def _record(s:Served, route:str, status:int, t0:float, prompt_tokens:int=0, completion_tokens:int=0, user=None):
+    "Log one request as a JSON line (with the client's `user`, if it sent one) and count it in the metrics."
     rec = dict(ts=round(time.time(), 3), route=route, status=status, latency_ms=round((time.perf_counter() - t0) * 1e3, 2),
-               prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
+               prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, **({"user": user} if user else {}))
     s.metrics.observe(rec); log_request(rec)
 
 def _error(s:Served, route:str, t0:float, err:APIError):
@@ -84,17 +88,37 @@ def _error(s:Served, route:str, t0:float, err:APIError):
     return JSONResponse(err.body(), status_code=err.status)
 
 async def _parse(s:Served, request, chat:bool):
-    "(body, prompt text, prompt ids, max_tokens) or an APIError."
-    raw = await request.body()
-    if len(raw) > s.cfg.max_body_bytes: return APIError(413, f"the body has {len(raw)} bytes; the limit is {s.cfg.max_body_bytes}")
+    "(body, prompt ids, max_tokens) or an APIError: media type and size before reading, then every field."
+    raw = await read_body(request, s.cfg.max_body_bytes)
+    if isinstance(raw, APIError): return raw
     try: body = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as e: return APIError(400, f"the body is not valid JSON ({e}): send a JSON object")
-    if err := validate_request(body, chat, s.cfg.model_id, s.cfg.max_tokens_cap): return err
+    if err := validate_request(body, chat, s.cfg.model_id, s.cfg.max_tokens_cap, s.cfg.max_n): return err
+    if err := unsupported_fields(body, chat, s.cfg.max_tokens_cap): return err
     text = s.tokenizer.apply_chat_template(body["messages"], tokenize=False, add_generation_prompt=True) if chat else body["prompt"]
-    ids, mt = s.tokenizer.encode(text), body.get("max_tokens") or s.cfg.default_max_tokens
+    ids = s.tokenizer.encode(text)
+    mt = body.get("max_tokens") or body.get("max_completion_tokens") or s.cfg.default_max_tokens
     if err := context_error(len(ids), mt, s.context_len, "messages" if chat else "prompt"): return err
     if s.drift is not None: s.drift.add([body["messages"][-1]["content"] if chat else text])
     return body, ids, mt
+
+def _jobs(s:Served, body:dict, ids:list[int], mt:int) -> list[GenJob]:
+    "One job per choice: seeds seed, seed+1, ... (or fresh random ones), JSON-constrained if asked."
+    temp, top_p, seed = body.get("temperature"), body.get("top_p"), body.get("seed")
+    json_mode = (body.get("response_format") or {}).get("type") == "json_object"
+    if json_mode and s.texts is None: s.texts = token_texts(s.tokenizer)
+    return [GenJob(ids, mt, s.stop_ids, 1.0 if temp is None else float(temp), 1.0 if top_p is None else float(top_p),
+                   None if seed is None else (seed + k) % 2**63,
+                   constraint=RegexConstraint(JSON_OBJECT_REGEX, s.tokenizer, s.texts) if json_mode else None)
+            for k in range(body.get("n", 1))]
+
+async def _collect(tokens, ts:TextStream) -> str:
+    "The whole text of one non-streamed choice."
+    text = ""
+    async for t in tokens:
+        text += ts.push(t)
+        if ts.stopped: break
+    return text + ts.flush()
 
 # %% ../nbs/15_deployment.ipynb #65030ef1
 async def _complete(s:Served, request, chat:bool):
@@ -106,29 +130,29 @@ async def _complete(s:Served, request, chat:bool):
     try: await asyncio.wait_for(s.sem.acquire(), s.cfg.queue_timeout_s)
     except asyncio.TimeoutError:
         return _error(s, route, t0, APIError(429, f"the server is busy ({s.cfg.max_concurrent} requests running): retry later", type="rate_limit_error", code="rate_limit_exceeded"))
-    stop, temp, top_p = body.get("stop"), body.get("temperature"), body.get("top_p")
-    job = GenJob(ids, mt, s.stop_ids, 1.0 if temp is None else float(temp), 1.0 if top_p is None else float(top_p), body.get("seed") or 0)
-    tokens = _submit(s, job)
+    jobs, stop = _jobs(s, body, ids, mt), body.get("stop")
     rid, created = ("chatcmpl-" if chat else "cmpl-") + uuid.uuid4().hex[:24], int(time.time())
-    ts = TextStream(s.tokenizer, [stop] if isinstance(stop, str) else stop)
+    streams = [TextStream(s.tokenizer, [stop] if isinstance(stop, str) else stop) for _ in jobs]
     chunk = (lambda p, f=None: chat_chunk(rid, created, s.cfg.model_id, {"content": p} if p else {}, f)) if chat else \
             (lambda p, f=None: completion_chunk(rid, created, s.cfg.model_id, p, f))
-    if body.get("stream"): return StreamingResponse(_stream(s, job, tokens, ts, chunk, chat, rid, created, route, t0), media_type="text/event-stream")
-    try:
-        text = ""
-        async for t in tokens:
-            text += ts.push(t)
-            if ts.stopped: break
-        text += ts.flush()
+    if body.get("stream"):
+        gen = _stream(s, jobs[0], _submit(s, jobs[0]), streams[0], chunk, chat, rid, created, route, t0)
+        return StreamingResponse(gen, media_type="text/event-stream")
+    try: texts = await asyncio.gather(*[_collect(_submit(s, j), ts) for j, ts in zip(jobs, streams)])
     except asyncio.TimeoutError:
-        job.cancelled = True
         return _error(s, route, t0, APIError(504, f"generation took longer than {s.cfg.request_timeout_s} s: ask for fewer tokens", type="timeout_error", code="timeout"))
-    finally: job.cancelled = True; s.sem.release()
-    finish, n = "stop" if ts.stopped or len(ts.ids) < mt else "length", len(ts.ids)
-    choice = {"index": 0, "message": {"role": "assistant", "content": text}} if chat else {"index": 0, "text": text}
-    _record(s, route, 200, t0, len(ids), n)
-    return JSONResponse({"id": rid, "object": "chat.completion" if chat else "text_completion", "created": created, "model": s.cfg.model_id,
-                         "choices": [{**choice, "logprobs": None, "finish_reason": finish}],
+    except Exception as e:  # this request's generation failed in the batcher; other requests are unaffected
+        return _error(s, route, t0, APIError(500, f"generation failed: {type(e).__name__}", type="server_error"))
+    finally:
+        for j in jobs: j.cancelled = True
+        s.sem.release()
+    finish = ["stop" if ts.stopped or len(ts.ids) < mt else "length" for ts in streams]
+    n = sum(len(ts.ids) for ts in streams)
+    choices = [{"index": k, **({"message": {"role": "assistant", "content": t}} if chat else {"text": t}),
+                "logprobs": None, "finish_reason": f} for k, (t, f) in enumerate(zip(texts, finish))]
+    _record(s, route, 200, t0, len(ids), n, body.get("user"))
+    return JSONResponse({"id": rid, "object": "chat.completion" if chat else "text_completion", "created": created,
+                         "model": s.cfg.model_id, "choices": choices,
                          "usage": {"prompt_tokens": len(ids), "completion_tokens": n, "total_tokens": len(ids) + n}})
 
 # %% ../nbs/15_deployment.ipynb #9fdf002e
@@ -184,7 +208,7 @@ def create_app(model, tokenizer,              # a transformers causal LM and its
         try: return s.drift.check()
         except ValueError as e: return JSONResponse(APIError(409, str(e), code="not_enough_prompts").body(), status_code=409)
     @app.get("/")
-    def page(): return HTMLResponse(CHAT_PAGE.replace("{MODEL}", cfg.model_id))
+    def page(): return HTMLResponse(CHAT_PAGE.replace("{MODEL}", cfg.model_id).replace("{CONTEXT}", str(s.context_len)))
 
     @app.exception_handler(HTTPException)
     async def http_error(request, exc):
