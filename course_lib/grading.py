@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 # %% auto #0
-__all__ = ['TRIVIAL', 'LAB_MODULES', 'BEGIN', 'END', 'Case', 'Check', 'to_data', 'dtype_kind', 'same', 'CheckTimeout',
-           'time_limit', 'is_course_code', 'tripwire', 'probe', 'CheckResult', 'trivial_passes', 'judge',
-           'checks_module', 'lab_checks', 'known_labs', 'Report', 'Lab', 'probe_lab', 'judge_lab', 'mistake',
+__all__ = ['TRIVIAL', 'LAB_MODULES', 'JUDGE_LOCK', 'BEGIN', 'END', 'Case', 'Check', 'to_data', 'dtype_kind', 'same',
+           'CheckTimeout', 'time_limit', 'is_course_code', 'tripwire', 'probe', 'CheckResult', 'trivial_passes',
+           'judge', 'checks_module', 'lab_checks', 'known_labs', 'Report', 'Lab', 'probe_lab', 'judge_lab', 'mistake',
            'lab_mistakes', 'probe_mistakes', 'judge_mistakes', 'strip_solutions', 'workbook_text', 'release',
            'release_cli']
 
@@ -385,12 +385,14 @@ def probe_lab(lab:str, namespace:dict, timeout:float|None=None, sink:Callable|No
         if sink: sink(c.name, out[c.name])
     return json.dumps(out)
 
+JUDGE_LOCK = threading.RLock()  # references may seed torch's global RNG: one judgment at a time in a process
+
 def judge_lab(lab:str, probed:str|dict) -> Report:
     "Judge probed results (the JSON from `probe_lab`) with this process's checks."
     try: data = json.loads(probed) if isinstance(probed, str) else probed
     except (json.JSONDecodeError, TypeError): data = {}
     if not isinstance(data, dict): data = {}
-    return Report(lab, [judge(c, data.get(c.name)) for c in lab_checks(lab)])
+    with JUDGE_LOCK: return Report(lab, [judge(c, data.get(c.name)) for c in lab_checks(lab)])
 
 # %% ../nbs/19_grading.ipynb #84dda581
 def mistake(exercise:str):
@@ -433,21 +435,23 @@ def probe_mistakes(lab:str, namespace:dict, mistakes_source:str, timeout:float|N
         if sink: sink(name, out[name])
     return json.dumps(out)
 
+def _judge_mistake(name:str, m:dict, checks:list[Check]) -> dict:
+    "One row of `judge_mistakes`: is this mistake (or stub, or reference) caught?"
+    res = [judge(c, m["probed"].get(c.name)) for c in checks if c.target == m["exercise"]]
+    vis = [r for r in res if not r.hidden]
+    lost = sum(r.earned for r in vis) < sum(r.points for r in vis)
+    earned = sum(r.earned for r in res)
+    ok = lost if m["kind"] == "mistake" else earned == 0
+    why = next((f for r in vis for f in r.failures), "") if ok else (
+        "keeps every visible point" if m["kind"] == "mistake" else f"earns {earned:g} points")
+    return {"mistake": name, "exercise": m["exercise"], "kind": m["kind"], "earned": round(earned, 6),
+            "points": sum(r.points for r in res), "visible_lost": lost, "ok": ok, "reason": why[:300]}
+
 def judge_mistakes(lab:str, probed:str|dict) -> list[dict]:
     "Whether each mistake is caught: a file's mistake must lose visible points, a stub or the reference must earn 0."
     data = json.loads(probed) if isinstance(probed, str) else probed
-    checks, rows = lab_checks(lab), []
-    for name, m in data.items():
-        res = [judge(c, m["probed"].get(c.name)) for c in checks if c.target == m["exercise"]]
-        vis = [r for r in res if not r.hidden]
-        lost = sum(r.earned for r in vis) < sum(r.points for r in vis)
-        earned = sum(r.earned for r in res)
-        ok = lost if m["kind"] == "mistake" else earned == 0
-        why = next((f for r in vis for f in r.failures), "") if ok else (
-            "keeps every visible point" if m["kind"] == "mistake" else f"earns {earned:g} points")
-        rows.append({"mistake": name, "exercise": m["exercise"], "kind": m["kind"], "earned": round(earned, 6),
-                     "points": sum(r.points for r in res), "visible_lost": lost, "ok": ok, "reason": why[:300]})
-    return rows
+    checks = lab_checks(lab)
+    with JUDGE_LOCK: return [_judge_mistake(name, m, checks) for name, m in data.items()]
 
 # %% ../nbs/19_grading.ipynb #299140eb
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
