@@ -14,8 +14,8 @@ from .core import cache_dir, atomic_write, time_call, print_table
 # %% auto #0
 __all__ = ['STDLIB_SKIP', 'GPT4_PATTERN', 'TOKENIZER_FORMAT', 'CHAT_SPECIAL_TOKENS', 'CHATML_TEMPLATE', 'stdlib_corpus',
            'get_stats', 'merge', 'train_bpe_naive', 'build_vocab', 'encode_chunk', 'BPETokenizer', 'train_bpe',
-           'bytes_to_unicode', 'train_bpe_hf', 'truncated', 'tokens_html', 'token_explorer', 'tokenizer_benchmark',
-           'merge_list']
+           'bytes_to_unicode', 'train_bpe_hf', 'truncated', 'tokens_html', 'merge_html', 'token_explorer',
+           'tokenizer_benchmark', 'merge_list']
 
 # %% ../nbs/01_tokenizer.ipynb #6a501936
 STDLIB_SKIP = {"test", "tests", "idlelib", "lib2to3", "turtledemo", "ensurepip", "pydoc_data",
@@ -341,16 +341,21 @@ def tokens_html(tokenizer:BPETokenizer, text:str, n_merges:int|None=None) -> str
     return (f'<div style="font-family:monospace;line-height:1.8">{"".join(spans)}</div>'
             f'<div>{len(ids)} tokens for {len(text.encode())} bytes</div>')
 
+def merge_html(tokenizer:BPETokenizer, k:int) -> str:
+    "The k-th merge (1-based) as escaped HTML: `merge 1: b'a' + b'b' -> b'ab'`; '' for k = 0."
+    import html
+    if not k: return ""
+    (a, b), i = list(tokenizer.merges.items())[k - 1]
+    v = tokenizer.vocab
+    return f"<div>merge {k}: {html.escape(f'{v[a]!r} + {v[b]!r} -> {v[i]!r}')}</div>"
+
 def token_explorer(tokenizer:BPETokenizer, text:str="Tokenizers turn text into integers."):
     "A widget: type text, slide through the merges, see the tokens."
     import ipywidgets as W
     box, slider, out = W.Textarea(value=text, layout=W.Layout(width="100%")), W.IntSlider(
         value=len(tokenizer.merges), min=0, max=len(tokenizer.merges), description="merges"), W.HTML()
     def show(_=None):
-        k = slider.value
-        last = ""
-        if k: (a, b), i = list(tokenizer.merges.items())[k - 1]; last = f"<div>merge {k}: {tokenizer.vocab[a]!r} + {tokenizer.vocab[b]!r} -> {tokenizer.vocab[i]!r}</div>"
-        out.value = tokens_html(tokenizer, box.value, k) + last
+        out.value = tokens_html(tokenizer, box.value, slider.value) + merge_html(tokenizer, slider.value)
     box.observe(show, "value"); slider.observe(show, "value"); show()
     return W.VBox([box, slider, out])
 
