@@ -130,13 +130,19 @@ def time_limit(seconds:float|None):
 # %% ../nbs/19_grading.ipynb #8ff63755
 _TRIP = "def _trip(*_a, **_k):\n    __course_tripwire__[{key!r}][1].append(1)\n    return __course_tripwire__[{key!r}][0](*_a, **_k)"
 
+def _unwrapped(f) -> list:
+    "A function and the ones it wraps (decorators made with functools.wraps, e.g. torch.no_grad, keep `__wrapped__`)."
+    out = []
+    while isinstance(f, types.FunctionType) and f not in out and len(out) < 10:
+        out.append(f)
+        f = getattr(f, "__wrapped__", None)
+    return out
+
 def _functions_of(obj) -> list:
-    "The plain Python functions behind a reference: itself, or a class's methods."
+    "The plain Python functions behind a reference: itself (and what it wraps), or a class's methods."
     if isinstance(obj, type):
-        fs = [getattr(v, "__func__", v) for k, v in vars(obj).items()]
-        return [f for f in fs if isinstance(f, types.FunctionType)]
-    obj = getattr(obj, "func", obj)  # functools.partial
-    return [obj] if isinstance(obj, types.FunctionType) else []
+        return [g for v in vars(obj).values() for g in _unwrapped(getattr(v, "__func__", v))]
+    return _unwrapped(getattr(obj, "func", obj))  # functools.partial
 
 def is_course_code(fn) -> bool:
     "Whether `fn` is course_lib's own code (a function, class or partial of it) rather than the student's."
