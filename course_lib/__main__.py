@@ -7,10 +7,6 @@ __all__ = []
 
 # %% ../nbs/cli.ipynb #5092384d
 import sys
-from .core import COMMANDS, main
-
-# commands whose modules came after core's table was written (the table lives in course_lib.core)
-COMMANDS.setdefault("export-grades", ("course_lib.grader:export_grades_cli",
-                                      "export a gradebook: an LMS CSV (Canvas, Moodle) or Gradescope results"))
+from .core import main
 
 if __name__ == "__main__" and "__file__" in globals(): sys.exit(main())  # not when a notebook runs this cell

@@ -203,6 +203,8 @@ COMMANDS = {  # name -> (module:function, what it does)
     "release": ("course_lib.grading:release_cli", "make a lab's student workbook from its source notebook"),
     "grade": ("course_lib.grader:grade_cli", "grade a folder of submitted lab notebooks"),
     "merge-gradebooks": ("course_lib.grader:merge_gradebooks_cli", "join the gradebooks of several grading shards"),
+    "export-grades": ("course_lib.grader:export_grades_cli",
+                      "export a gradebook: an LMS CSV (Canvas, Moodle) or Gradescope results"),
     "train-base": ("course_lib.pretrain:train_base_cli", "train the course's base model (handbook-tiny)"),
     "serve": ("course_lib.serve:serve_cli", "serve the course model over an OpenAI-compatible HTTP API"),
 }
