@@ -5,6 +5,7 @@
   reference itself and a wrapper of it score zero (`--mistakes`, in the kernel that ran the solution);
 - the workbook is in sync with its source."""
 import json, subprocess, sys
+from concurrent.futures import ThreadPoolExecutor
 import nbformat
 import pytest
 from conftest import LABS, ROOT
@@ -29,9 +30,9 @@ def _star_import(lab, tmp_path):
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)]), path)
     return path
 
-@pytest.fixture(scope="module", params=LABS, ids=[p.name for p in LABS])
-def graded(request, tmp_path_factory):
-    lab, tmp = request.param, tmp_path_factory.mktemp(request.param.name)
+def _grade_lab(lab, tmp):
+    "Grade a lab's solution (with its mistakes), its workbook and a star import; (rows by student, mistakes, log)."
+    tmp.mkdir(parents=True, exist_ok=True)
     solo = _grade(lab, tmp / "solution", lab / "source.ipynb", mistakes=True)
     rest = _grade(lab, tmp / "others", lab / "workbook.ipynb", _star_import(lab, tmp))
     _wait(rest)
@@ -40,7 +41,17 @@ def graded(request, tmp_path_factory):
     for d in ("solution", "others"):
         rows |= {r["student"]: r for r in json.loads((tmp / d / "gradebook.json").read_text())["rows"]}
     mistakes = json.loads((tmp / "solution" / "mistakes.json").read_text())
-    return lab, rows, mistakes, log
+    return rows, mistakes, log
+
+_RUNS = {}  # lab name -> future: two labs are graded at once (a lab's solution kernel keeps one core busy)
+
+@pytest.fixture(scope="module", params=LABS, ids=[p.name for p in LABS])
+def graded(request, tmp_path_factory):
+    if not _RUNS:
+        root, pool = tmp_path_factory.mktemp("labs"), ThreadPoolExecutor(2)
+        _RUNS.update({lab.name: pool.submit(_grade_lab, lab, root / lab.name) for lab in LABS})
+        pool.shutdown(wait=False)
+    return (request.param, *_RUNS[request.param.name].result())
 
 def test_solution_scores_full_marks(graded):
     lab, rows, _, _ = graded
