@@ -67,7 +67,7 @@ def relevant_ids(chunks:list[Document], q:Question) -> set[str]:
     return {chunk_id(c) for c in chunks if c.metadata.get("source") == q.source and contains_answer(c.text, q.answer)}
 
 # %% ../nbs/13_rag.ipynb #a4ffe5f8
-CHUNK_SIZE = 400  # characters per chunk (before the header line); chosen with benchmarks/rag.py
+CHUNK_SIZE = 400  # characters per chunk (before the header line); see benchmarks/rag.py (dev questions)
 
 def handbook_chunks(docs:list[Document]|None=None, # the lessons (None: course_documents())
                     chunk_size:int=CHUNK_SIZE,     # characters, see split_documents
