@@ -184,7 +184,8 @@ def faithfulness(answers:list[Answer], # answers with their numbered hits and ci
         at += len(answers[n].hits)
         ok_cited.append(any(sc[c - 1] for c in answers[n].citations))
         ok_any.append(bool(sc.any()))
-    whole = [all(ok for (m, _), ok in zip(sents, ok_cited) if m == n) for n in range(len(answers)) if answers[n].text]
+    has = sorted({m for m, _ in sents})                       # answers with at least one sentence
+    whole = [all(ok for (m, _), ok in zip(sents, ok_cited) if m == n) for n in has]
     return dict(sentences=len(sents), faithful=float(np.mean(ok_cited)) if sents else 0.0,
                 supported_by_retrieved=float(np.mean(ok_any)) if sents else 0.0,
                 answers_faithful=float(np.mean([bool(w) for w in whole])) if whole else 0.0)
