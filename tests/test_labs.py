@@ -47,9 +47,11 @@ _RUNS = {}  # lab name -> future: two labs are graded at once (a lab's solution 
 
 @pytest.fixture(scope="module", params=LABS, ids=[p.name for p in LABS])
 def graded(request, tmp_path_factory):
-    if not _RUNS:
+    if not _RUNS:  # start every lab this session selected, two at a time
+        chosen = {item.callspec.params["graded"].name for item in request.session.items
+                  if hasattr(item, "callspec") and "graded" in item.callspec.params}
         root, pool = tmp_path_factory.mktemp("labs"), ThreadPoolExecutor(2)
-        _RUNS.update({lab.name: pool.submit(_grade_lab, lab, root / lab.name) for lab in LABS})
+        _RUNS.update({lab.name: pool.submit(_grade_lab, lab, root / lab.name) for lab in LABS if lab.name in chosen})
         pool.shutdown(wait=False)
     return (request.param, *_RUNS[request.param.name].result())
 
