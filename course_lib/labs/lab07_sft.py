@@ -30,7 +30,7 @@ def reference_cache(harness):
     cache = {}
     def cached(fn, *args, **kwargs):
         if not getattr(fn, "__module__", "").startswith("course_lib."): return harness(fn, *args, **kwargs)
-        key = (fn.__module__, fn.__name__, repr(args), repr(sorted(kwargs.items())))
+        key = (fn, repr(args), repr(sorted(kwargs.items())))  # the function itself: lambdas share one __name__
         if key not in cache: cache[key] = harness(fn, *args, **kwargs)
         return copy.deepcopy(cache[key])
     cached.__name__, cached.__doc__ = harness.__name__, harness.__doc__
