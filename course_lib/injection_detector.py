@@ -15,10 +15,10 @@ __all__ = ['TEMPLATES', 'INJECTION_SET', 'ATTACK_TEMPLATES', 'BENIGN_TEMPLATES',
            'write_injection_dataset', 'load_injection_dataset', 'text_views', 'hashed_ngrams', 'EmbeddingDetector']
 
 # %% ../nbs/16b_injection_detector.ipynb #d5b2e379
-TEMPLATES = "security/injection_templates.json"  # the hand-written templates, payloads and documents (course_lib/assets)
+TEMPLATES = "security/injection_templates.json"  # hand-written frames, goals and documents (course_lib/assets)
 INJECTION_SET = "security/injection.jsonl"        # the generated labelled set (course_lib/assets)
 _SPLITS = ("train", "validation", "test")
-_PREFIXES = ["", "", "", "Hi! ", "Quick question: ", "Hello, ", "Please help: ", "Hey there. "]  # the same for both labels
+_PREFIXES = ["", "", "", "Hi! ", "Quick question: ", "Hello, ", "Please help: ", "Hey there. "]  # both labels
 _SUFFIXES = ["", "", "", " Thanks.", " Thanks!", " (asking for a friend)", " Cheers."]
 
 def load_templates() -> dict:
@@ -26,17 +26,19 @@ def load_templates() -> dict:
     return json.loads(asset_path(TEMPLATES).read_text())
 
 _T = load_templates()
-ATTACK_TEMPLATES = [f for fs in _T["frames"].values() for f in fs] + [f for fs in _T["frames_nogoal"].values() for f in fs]
+ATTACK_TEMPLATES = [f for group in ("frames", "frames_nogoal") for fs in _T[group].values() for f in fs]
 BENIGN_TEMPLATES = list(_T["benign"])
 
 def _encodings(s:str) -> dict:
     "`s` as base64, hex, rot13 and reversed: the slots of the encoded templates."
-    return dict(b64=base64.b64encode(s.encode()).decode(), hex=s.encode().hex(), rot13=codecs.encode(s, "rot13"), rev=s[::-1])
+    b64 = base64.b64encode(s.encode()).decode()
+    return dict(b64=b64, hex=s.encode().hex(), rot13=codecs.encode(s, "rot13"), rev=s[::-1])
 
 def _split_pools(T:dict, rng:random.Random) -> dict:
     "Every pool (each technique's frames, the goals, the benign templates, ...) cut 60/20/20 into the splits, by index."
     pools = {k: v for k, v in T.items() if isinstance(v, list) and k != "carrier_requests"}
-    pools |= {f"frames/{k}": v for k, v in T["frames"].items()} | {f"nogoal/{k}": v for k, v in T["frames_nogoal"].items()}
+    pools |= {f"frames/{k}": v for k, v in T["frames"].items()}
+    pools |= {f"nogoal/{k}": v for k, v in T["frames_nogoal"].items()}
     out = {}
     for name, items in pools.items():
         order = rng.sample(range(len(items)), len(items))
@@ -48,7 +50,8 @@ def _fill(template:str, rng:random.Random, slots:dict, **extra) -> str:
     fills = {k: rng.choice(v) for k, v in slots.items()} | dict(num=rng.randint(1000, 9999)) | extra
     return template.format(**fills)
 
-def _wrap(text:str, rng:random.Random) -> str: return rng.choice(_PREFIXES) + text[0].upper() + text[1:] + rng.choice(_SUFFIXES)
+def _wrap(text:str, rng:random.Random) -> str:
+    return rng.choice(_PREFIXES) + text[0].upper() + text[1:] + rng.choice(_SUFFIXES)
 
 # %% ../nbs/16b_injection_detector.ipynb #1b902afc
 def _attacks(T:dict, P:dict, s:str, rng:random.Random, k:int) -> list[tuple]:
@@ -57,12 +60,15 @@ def _attacks(T:dict, P:dict, s:str, rng:random.Random, k:int) -> list[tuple]:
     for kind, frames in T["frames"].items():
         for f in P[f"frames/{kind}"][s]:
             for g in [pick("goals") for _ in range(k)]:
-                rows.append((kind, f"{kind}-{f:02d}", g, _wrap(_fill(frames[f], rng, T["slots"], goal=T["goals"][g]), rng)))
+                text = _fill(frames[f], rng, T["slots"], goal=T["goals"][g])
+                rows.append((kind, f"{kind}-{f:02d}", g, _wrap(text, rng)))
     for kind, frames in T["frames_nogoal"].items():
-        rows += [(kind, f"{kind}-{f:02d}", None, _wrap(frames[f], rng)) for f in P[f"nogoal/{kind}"][s] for _ in range(2)]
+        for f in P[f"nogoal/{kind}"][s]:
+            rows += [(kind, f"{kind}-{f:02d}", None, _wrap(frames[f], rng)) for _ in range(2)]
     for f in P["encoded_frames"][s]:
         for g in [pick("goals") for _ in range(k)]:
-            rows.append(("encoding", f"encoded-{f:02d}", g, _wrap(T["encoded_frames"][f].format(**_encodings(T["goals"][g])), rng)))
+            text = T["encoded_frames"][f].format(**_encodings(T["goals"][g]))
+            rows.append(("encoding", f"encoded-{f:02d}", g, _wrap(text, rng)))
     for _ in range(len(rows) // 3):
         f, g, c = pick("frames/indirect"), pick("goals"), pick("carriers")
         hidden = _fill(T["frames"]["indirect"][f], rng, T["slots"], goal=T["goals"][g])
@@ -71,15 +77,18 @@ def _attacks(T:dict, P:dict, s:str, rng:random.Random, k:int) -> list[tuple]:
     return rows
 
 def _benign(T:dict, P:dict, s:str, rng:random.Random, k:int, n_docs:int) -> list[tuple]:
-    "(kind, template id, None, text) for the benign texts of split `s`; documents carry an innocent line instead."
-    rows = [("benign", f"benign-{f:02d}", None, _wrap(_fill(T["benign"][f], rng, T["slots"]), rng)) for f in P["benign"][s]
-            for _ in range(k)]
-    rows += [("benign-foreign", f"foreign-{f:02d}", None, _wrap(T["benign_foreign"][f], rng)) for f in P["benign_foreign"][s]
-             for _ in range(2)]
+    "(kind, template id, None, text) for the benign texts of split `s`; documents carry an innocent line."
+    rows = []
+    for f in P["benign"][s]:
+        for _ in range(k):
+            rows.append(("benign", f"benign-{f:02d}", None, _wrap(_fill(T["benign"][f], rng, T["slots"]), rng)))
+    for f in P["benign_foreign"][s]:
+        rows += [("benign-foreign", f"foreign-{f:02d}", None, _wrap(T["benign_foreign"][f], rng)) for _ in range(2)]
     for f in P["benign_encoded"][s]:
         for _ in range(k):
             plain = T["benign_plain"][rng.choice(P["benign_plain"][s])]
-            rows.append(("benign-encoded", f"benign-encoded-{f:02d}", None, _wrap(T["benign_encoded"][f].format(**_encodings(plain)), rng)))
+            text = T["benign_encoded"][f].format(**_encodings(plain))
+            rows.append(("benign-encoded", f"benign-encoded-{f:02d}", None, _wrap(text, rng)))
     for _ in range(n_docs):
         c, note = rng.choice(P["carriers"][s]), T["benign_notes"][rng.choice(P["benign_notes"][s])]
         text = rng.choice(T["carrier_requests"]) + _fill(T["carriers"][c], rng, T["slots"], slot=note)
@@ -90,7 +99,7 @@ def _benign(T:dict, P:dict, s:str, rng:random.Random, k:int, n_docs:int) -> list
 def make_injection_dataset(per_template:int=4, # texts drawn per template (duplicates dropped)
                            seed:int=0,         # seeds the pool split and the fills
                           ) -> list[dict]:
-    "Labelled texts `{text, label, kind, template, goal, split}` (label 1: attack); templates and goals disjoint across splits."
+    "Labelled texts `{text, label, kind, template, goal, split}` (label 1: attack); no frame or goal in two splits."
     T, rng, out = _T, random.Random(seed), []
     P = _split_pools(T, rng)
     for s in _SPLITS:
@@ -139,7 +148,7 @@ def text_views(text:str, windows:bool=True) -> list[str]:
     return [text] + _decoded(text) + windows
 
 def hashed_ngrams(texts:list[str], dim:int=4096) -> np.ndarray:
-    "Word unigrams and bigrams hashed (crc32) into `dim` buckets, rows of unit length: `hashed_ngrams(['a b']).shape -> (1, 4096)`."
+    "Word unigrams and bigrams hashed (crc32) into `dim` buckets, unit rows: `hashed_ngrams(['a']).shape -> (1, 4096)`."
     X = np.zeros((len(texts), dim), dtype=np.float32)
     for i, t in enumerate(texts):
         words = re.findall(r"\w+", t.lower())
@@ -157,7 +166,7 @@ def _embed(texts:list[str]) -> np.ndarray:
     return np.stack([_EMBEDDINGS[t] for t in texts])
 
 class EmbeddingDetector(InjectionDetector):
-    "Logistic regression on MiniLM embeddings, max over a text's views: `EmbeddingDetector().fit(texts, labels).score([...])`."
+    "Logistic regression on MiniLM embeddings, max over a text's views: `EmbeddingDetector().fit(x, y).score([...])`."
     def __init__(self, threshold:float=0.5, l2:float=1e-3, lr:float=10.0, steps:int=2000, seed:int=0,
                  decode:bool=True,     # also score what the text hides (base64, hex, rot13, reversed, s p a c e d)
                  windows:bool=False,   # also score every window of two sentences
