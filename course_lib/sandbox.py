@@ -91,8 +91,9 @@ def bwrap_argv(box:str|Path,     # the one folder the kernel may write (its work
     "The bwrap command that a kernel's command line is appended to."
     args = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
     ro = readable_paths()
+    args += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]  # first: Python or course_lib may live under /tmp
     for p in ro: args += ["--ro-bind", p, p]
-    args += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--bind", str(box), str(box)]
+    args += ["--bind", str(box), str(box)]
     for h in map(lambda p: Path(p).resolve(), hide):
         if h.exists() and any(_under(h, p) for p in [*ro, str(box)]):
             args += ["--tmpfs", str(h)] if h.is_dir() else ["--ro-bind", "/dev/null", str(h)]
