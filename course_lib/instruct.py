@@ -12,12 +12,12 @@ from .tokenizer import CHAT_SPECIAL_TOKENS, stdlib_corpus, train_bpe
 
 # %% auto #0
 __all__ = ['WORDS', 'CAPITALS', 'ELEMENTS', 'UNSAFE_ACTIONS', 'REFUSAL', 'TASK_FAMILIES', 'DEFAULT_FAMILIES', 'ROLES',
-           'PREFERENCE_KINDS', 'CONCISE_MAX_WORDS', 'NOISE_KINDS', 'MERSENNE', 'TaskFamily', 'parse_question', 'solve',
-           'is_refusal', 'is_correct', 'make_example', 'to_messages', 'make_sft_dataset', 'validate_conversations',
-           'render_chat', 'token_mask', 'assistant_mask', 'chat_tokenizer', 'mask_html', 'rambling', 'is_preferred',
-           'make_preference_dataset', 'validate_preferences', 'corrupt', 'example_issue', 'quality_filter', 'normalize',
-           'row_text', 'shingles', 'jaccard', 'hash_params', 'minhash_signature', 'estimate_jaccard', 'lsh_candidates',
-           'near_duplicates', 'dedup', 'prompt_text', 'split_dataset']
+           'PREFERENCE_KINDS', 'CONCISE_MAX_WORDS', 'NOISE_KINDS', 'MERSENNE', 'TaskFamily', 'parse_question',
+           'template_index', 'solve', 'is_refusal', 'is_correct', 'make_example', 'to_messages', 'make_sft_dataset',
+           'validate_conversations', 'render_chat', 'token_mask', 'assistant_mask', 'chat_tokenizer', 'mask_html',
+           'rambling', 'is_preferred', 'make_preference_dataset', 'validate_preferences', 'corrupt', 'example_issue',
+           'quality_filter', 'normalize', 'row_text', 'shingles', 'jaccard', 'hash_params', 'minhash_signature',
+           'estimate_jaccard', 'lsh_candidates', 'near_duplicates', 'dedup', 'prompt_text', 'split_dataset']
 
 # %% ../nbs/06_post_training_data.ipynb #bd3a6135
 WORDS = ["cat", "dog", "sun", "map", "pen", "cup", "red", "box", "hat", "fish", "bird", "tree", "lamp", "book", "door",
@@ -101,11 +101,19 @@ def _family(name:str) -> TaskFamily:
 def _template_regex(template:str) -> re.Pattern:
     return re.compile(re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", re.escape(template)))
 
+def _match(family:str, question:str) -> tuple[int, dict]:
+    "(index of the template a question was written from, its slots)."
+    for i, t in enumerate(_family(family).templates):
+        if m := _template_regex(t).fullmatch(question.strip()): return i, m.groupdict()
+    raise ValueError(f"{question!r} is not a {family!r} question (templates: {_family(family).templates})")
+
 def parse_question(family:str, question:str) -> dict:
     "The slots of a question: `parse_question('add', 'What is 2 + 3?') -> {'a': '2', 'b': '3'}`."
-    for t in _family(family).templates:
-        if m := _template_regex(t).fullmatch(question.strip()): return m.groupdict()
-    raise ValueError(f"{question!r} is not a {family!r} question (templates: {_family(family).templates})")
+    return _match(family, question)[1]
+
+def template_index(family:str, question:str) -> int:
+    "Which of its family's templates a question was written from: `template_index('add', 'Add 2 and 3.') -> 1`."
+    return _match(family, question)[0]
 
 def solve(family:str, question:str) -> str:
     "The correct answer, computed from the question: `solve('add', 'What is 2 + 3?') -> '5'`."
