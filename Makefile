@@ -37,7 +37,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 export: $(STAMP)
-	$(BIN)/nbdev_export && $(BIN)/nbdev_clean && $(BIN)/python scripts/make_readme.py && $(BIN)/python -m course_lib release --all
+	$(BIN)/nbdev_export && $(BIN)/nbdev_clean && $(BIN)/python scripts/make_readme.py && $(BIN)/python scripts/make_assets.py && $(BIN)/python -m course_lib release --all
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

@@ -8,8 +8,8 @@ import hashlib, json, re
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['STOPWORDS', 'TOPICS', 'course_triples', 'build_graph', 'short_name', 'link_entities', 'neighbourhood', 'answer_path',
-           'jaccard', 'dedup_hits', 'rerank', 'classify']
+__all__ = ['STOPWORDS', 'TOPICS', 'course_structure', 'course_triples', 'build_graph', 'short_name', 'link_entities',
+           'neighbourhood', 'answer_path', 'jaccard', 'dedup_hits', 'rerank', 'classify']
 
 # %% ../nbs/14b_knowledge_graph.ipynb #a8192263
 def _module_functions() -> dict[str, list[str]]:
@@ -26,23 +26,32 @@ def _lab_checks_in(source:Path) -> list[str]:
     cells = json.loads(source.read_text(encoding="utf-8"))["cells"]
     return [m for c in cells if c["cell_type"] == "code" for m in re.findall(r"lab\.check\(\s*[\"'](\w+)[\"']", "".join(c["source"]))]
 
-def course_triples(root:str|Path|None=None, # the repository (nbs/, labs/); None: next to course_lib
+def course_structure(root:str|Path|None=None, # a repository to read (nbs/, labs/); None: the copy course_lib ships
+                    ) -> dict:
+    "`{'lessons': {notebook: module it exports}, 'labs': {lab: [names it checks]}}`, the same with or without a repository."
+    if root is None:
+        from course_lib.core import asset_path
+        return json.loads(asset_path("course/structure.json").read_text(encoding="utf-8"))
+    root, lessons = Path(root), {}
+    for nb in sorted((root/"nbs").glob("[0-9][0-9]*.ipynb")):
+        if m := re.search(r"#\|\s*default_exp\s+(\w+)", nb.read_text(encoding="utf-8")): lessons[nb.stem] = m[1]
+    if not lessons: raise ValueError(f"{root} has no nbs/NN_*.ipynb lessons: pass the repository's root (or None)")
+    labs = {src.parent.name: _lab_checks_in(src) for src in sorted((root/"labs").glob("*/source.ipynb"))}
+    return {"lessons": lessons, "labs": labs}
+
+def course_triples(root:str|Path|None=None, # a repository to read (nbs/, labs/); None: the structure course_lib ships
                   ) -> list[tuple[str, str, str]]:
     "(subject, relation, object) facts about lessons, modules, functions and labs."
-    import course_lib
-    root = Path(root) if root else Path(course_lib.__file__).parent.parent
-    funcs, triples = _module_functions(), []
+    from course_lib.grading import LAB_MODULES
+    funcs, triples, structure = _module_functions(), [], course_structure(root)
     for mod, names in funcs.items(): triples += [(f"module:{mod}", "defines", f"function:{mod}.{n}") for n in names]
     lesson_of = {}
-    for nb in sorted((root/"nbs").glob("[0-9][0-9]*.ipynb")):
-        m = re.search(r"#\|\s*default_exp\s+(\w+)", nb.read_text(encoding="utf-8"))
-        if m and m[1] in funcs: lesson_of[m[1]] = nb.stem; triples.append((f"lesson:{nb.stem}", "exports", f"module:{m[1]}"))
-    from course_lib.grading import LAB_MODULES
-    for src in sorted((root/"labs").glob("*/source.ipynb")):
-        lab = src.parent.name
+    for lesson, mod in structure["lessons"].items():
+        if mod in funcs: lesson_of[mod] = lesson; triples.append((f"lesson:{lesson}", "exports", f"module:{mod}"))
+    for lab, checks in structure["labs"].items():
         mod = LAB_MODULES.get(lab, "course_lib." + lab.split("_", 1)[1]).split(".", 1)[1]
         if mod in lesson_of: triples.append((f"lab:{lab}", "practises", f"lesson:{lesson_of[mod]}"))
-        for name in _lab_checks_in(src):
+        for name in checks:
             owner = mod if name in funcs.get(mod, []) else next((m for m, ns in funcs.items() if name in ns), None)
             if owner: triples.append((f"lab:{lab}", "checks", f"function:{owner}.{name}"))
     return list(dict.fromkeys(triples))

@@ -16,26 +16,21 @@ __all__ = ['course_documents', 'embedding_model', 'embed', 'embedding_function',
            'latency_benchmark', 'hits_html', 'search_widget']
 
 # %% ../nbs/12_vector_store.ipynb #4ddb65c5
-def _docstrings_document(path:Path) -> Document|None:
-    "The docstrings of one course_lib module as a Document."
-    import ast
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    nodes = [tree] + [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
-    docs = [d for n in nodes if (d := ast.get_docstring(n)) and not getattr(n, "name", "").startswith("_")]
-    return Document("\n\n".join(docs), {"source": f"course_lib/{path.name}", "type": "docstrings"}) if docs else None
-
-def course_documents(nbs:str|Path|None=None, # the lessons folder; None: the repository's nbs/ next to course_lib
+def course_documents(nbs:str|Path|None=None, # a folder of lesson notebooks to read; None: the prose course_lib ships
                     ) -> list[Document]:
-    "The course's prose: markdown cells of nbs/NN_*.ipynb, or (installed package) course_lib's docstrings."
-    import course_lib
-    pkg = Path(course_lib.__file__).parent
-    folder = Path(nbs) if nbs else pkg.parent/"nbs"
-    files = sorted(folder.glob("[0-9][0-9]*.ipynb")) if folder.is_dir() else []
-    if files:
-        docs = [d for f in files for d in load_notebook(f, code=False)]
-        for d, f in zip(docs, files): d.metadata["source"] = f"nbs/{f.name}"
-        return docs
-    return [d for f in sorted(pkg.glob("[a-z]*.py")) if (d := _docstrings_document(f))]
+    "The course's prose: one Document per lesson nbs/NN_*.ipynb, its markdown cells joined by blank lines."
+    if nbs is None:
+        import json
+        from course_lib.core import asset_path
+        lessons = {}
+        for cell in json.loads(asset_path("course/prose.json").read_text(encoding="utf-8")):
+            lessons.setdefault(cell["source"], []).append(cell["text"])
+        return [Document("\n\n".join(texts), {"source": source, "type": "notebook"}) for source, texts in lessons.items()]
+    files = sorted(Path(nbs).glob("[0-9][0-9]*.ipynb"))
+    if not files: raise ValueError(f"{nbs} holds no lesson notebooks (NN_*.ipynb): pass the repository's nbs/ folder")
+    docs = [d for f in files for d in load_notebook(f, code=False)]
+    for d, f in zip(docs, files): d.metadata["source"] = f"nbs/{f.name}"
+    return docs
 
 # %% ../nbs/12_vector_store.ipynb #4dab20ba
 _MODELS: dict = {}

@@ -35,6 +35,17 @@ def test_readme_in_sync():
     res = subprocess.run([sys.executable, ROOT / "scripts" / "make_readme.py", "--check"], capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
 
+def test_assets_in_sync():
+    "What the lessons read from nbs/ and labs/ ships in course_lib/assets (installed mode has no repository)."
+    res = subprocess.run([sys.executable, ROOT / "scripts" / "make_assets.py", "--check"], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+
+def test_packaged_prose_is_the_lessons_prose():
+    from course_lib.vectorstore import course_documents
+    packaged, live = course_documents(), course_documents(ROOT / "nbs")
+    assert [(d.text, d.metadata) for d in packaged] == [(d.text, d.metadata) for d in live], \
+        "course_documents() differs from the lessons: run `python scripts/make_assets.py`"
+
 def test_import_is_light():
     res = run_python("import time; t = time.perf_counter(); import course_lib, course_lib.core, course_lib.tokenizer, course_lib.grading; "
                      "dt = time.perf_counter() - t; import sys; heavy = [m for m in ('torch', 'transformers', 'trl', 'chromadb') if m in sys.modules]; "
