@@ -54,6 +54,7 @@ def read_submission(path:str|Path) -> nbformat.NotebookNode:
 
 # %% ../nbs/19b_grader.ipynb #06bc5dac
 _LAUNCH = """import resource, sys
+sys.path.insert(0, sys.argv.pop(1))  # the folder holding the grader's course_lib: the kernel imports the same one
 for name in ("RLIMIT_AS", "RLIMIT_CPU", "RLIMIT_FSIZE"):
     v = int(sys.argv.pop(1))
     resource.setrlimit(getattr(resource, name), (v, v))
@@ -63,7 +64,9 @@ launch_new_instance()"""
 def kernel_dir(cfg:GradeConfig, root:str|Path, box:str|Path|None=None) -> Path:
     "Write the kernelspec of a limited (and, with cfg.sandbox 'bwrap', sandboxed) kernel under `root`; its folder."
     limits = [cfg.memory << 20, int(cfg.total) + 5, cfg.max_file_mb << 20]
-    argv = [sys.executable, "-c", _LAUNCH, *map(str, limits), "-f", "{connection_file}"]
+    import course_lib
+    home = str(Path(course_lib.__file__).resolve().parent.parent)  # site-packages, a --target folder or a checkout
+    argv = [sys.executable, "-c", _LAUNCH, home, *map(str, limits), "-f", "{connection_file}"]
     spec = {"display_name": "course grader", "language": "python", "interrupt_mode": "signal"}
     if cfg.sandbox == "bwrap":
         box = Path(box or root)
