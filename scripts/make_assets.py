@@ -46,7 +46,8 @@ def asset_files() -> dict:
     return files
 
 def _generated() -> set:
-    return {p.relative_to(ASSETS).as_posix() for d in ("course", "labs") for p in (ASSETS / d).rglob("*") if p.is_file()}
+    return {p.relative_to(ASSETS).as_posix() for d in ("course", "labs") for p in (ASSETS / d).rglob("*")
+            if p.is_file()}
 
 def main(argv) -> int:
     files = asset_files()
@@ -56,8 +57,8 @@ def main(argv) -> int:
             return path.is_file() and path.read_bytes() == (data.encode("utf-8") if isinstance(data, str) else data)
         stale = sorted(rel for rel, data in files.items() if not same(rel, data)) + sorted(_generated() - files.keys())
         if stale:
-            print(f"course_lib/assets is out of sync with nbs/ and labs/ in {stale}: run `python scripts/make_assets.py` "
-                  "(or `make export`)", file=sys.stderr)
+            print(f"course_lib/assets is out of sync with nbs/ and labs/ in {stale}: "
+                  "run `python scripts/make_assets.py` (or `make export`)", file=sys.stderr)
             return 1
         return 0
     for rel in _generated() - files.keys(): (ASSETS / rel).unlink()

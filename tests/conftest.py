@@ -8,11 +8,13 @@ NBS = sorted((ROOT / "nbs").glob("*.ipynb"))
 LABS = sorted(p.parent for p in (ROOT / "labs").glob("*/source.ipynb"))
 PACKAGE_FILES = ("setup.py", "settings.ini", "pyproject.toml", "README.md")
 
-def run_python(code: str, timeout: float = 900, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
+def run_python(code: str, timeout: float = 900, cwd: Path = ROOT,
+               env: dict | None = None) -> subprocess.CompletedProcess:
     "Run Python code in a fresh interpreter of this environment (offline, plus `env`), capturing its output."
     env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", HF_DATASETS_OFFLINE="1", MPLBACKEND="Agg",
                **(env or {}))
-    return subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=timeout)
 
 def build_and_install(tmp: Path) -> Path:
     "Build course_lib's wheel from a copy of this checkout and install it alone into tmp/site; that folder."

@@ -4,18 +4,20 @@
 - every plausible mistake in its mistakes.py loses visible points of its exercise, and every do-nothing stub, the
   reference itself and a wrapper of it score zero (`--mistakes`, in the kernel that ran the solution);
 - the workbook is in sync with its source."""
-import json, subprocess, sys
+import json, os, shutil, subprocess, sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 import nbformat
 import pytest
 from conftest import LABS, ROOT
 from course_lib.grading import LAB_MODULES, workbook_text
 
-def _grade(lab, out, *subs, mistakes=False) -> subprocess.Popen:
+def _grade(lab, out, *subs, mistakes=False, site=None) -> subprocess.Popen:
     cmd = [sys.executable, "-m", "course_lib", "grade", lab.name, *map(str, subs), "--out", str(out),
            "--workers", "2", "--timeout", "600", "--total", "1800", "--quiet"]
     if mistakes: cmd += ["--mistakes", str(lab / "mistakes.py")]
-    return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = dict(os.environ, PYTHONPATH=str(site)) if site else None  # course_lib installed from its wheel
+    return subprocess.Popen(cmd, cwd=out.parent, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 def _wait(proc, ok_codes=(0,)) -> str:
     out, err = proc.communicate(timeout=2400)
@@ -30,11 +32,12 @@ def _star_import(lab, tmp_path):
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)]), path)
     return path
 
-def _grade_lab(lab, tmp):
+def _grade_lab(lab, tmp, site=None):
     "Grade a lab's solution (with its mistakes), its workbook and a star import; (rows by student, mistakes, log)."
     tmp.mkdir(parents=True, exist_ok=True)
-    solo = _grade(lab, tmp / "solution", lab / "source.ipynb", mistakes=True)
-    rest = _grade(lab, tmp / "others", lab / "workbook.ipynb", _star_import(lab, tmp))
+    lab = Path(shutil.copytree(lab, tmp / lab.name))  # the lab's files alone in a folder, no repository around
+    solo = _grade(lab, tmp / "solution", lab / "source.ipynb", mistakes=True, site=site)
+    rest = _grade(lab, tmp / "others", lab / "workbook.ipynb", _star_import(lab, tmp), site=site)
     _wait(rest)
     log = _wait(solo, ok_codes=(0, 1))
     rows = {}
@@ -46,12 +49,13 @@ def _grade_lab(lab, tmp):
 _RUNS = {}  # lab name -> future: two labs are graded at once (a lab's solution kernel keeps one core busy)
 
 @pytest.fixture(scope="module", params=LABS, ids=[p.name for p in LABS])
-def graded(request, tmp_path_factory):
+def graded(request, tmp_path_factory, installed):
     if not _RUNS:  # start every lab this session selected, two at a time
         chosen = {item.callspec.params["graded"].name for item in request.session.items
                   if hasattr(item, "callspec") and "graded" in item.callspec.params}
         root, pool = tmp_path_factory.mktemp("labs"), ThreadPoolExecutor(2)
-        _RUNS.update({lab.name: pool.submit(_grade_lab, lab, root / lab.name) for lab in LABS if lab.name in chosen})
+        _RUNS.update({lab.name: pool.submit(_grade_lab, lab, root / lab.name, installed)
+                      for lab in LABS if lab.name in chosen})
         pool.shutdown(wait=False)
     return (request.param, *_RUNS[request.param.name].result())
 

@@ -17,7 +17,8 @@ sys.exit(0 if ok else 1)"""
 def test_notebook_runs(nb, installed, tmp_path):
     (tmp_path / nb.name).write_bytes(nb.read_bytes())
     res = run_python(RUN.format(name=nb.name), cwd=tmp_path, env={"PYTHONPATH": str(installed)})
-    assert res.returncode == 0, f"{nb.name} failed (installed course_lib, notebook alone in {tmp_path}):\n{res.stderr[-6000:]}"
+    where = f"installed course_lib, notebook alone in {tmp_path}"
+    assert res.returncode == 0, f"{nb.name} failed ({where}):\n{res.stderr[-6000:]}"
     assert f"with course_lib from {(installed / 'course_lib').resolve()}" in res.stdout, res.stdout[-2000:]
 
 def test_editable_install_runs_a_notebook(tmp_path):
@@ -31,4 +32,6 @@ def test_wheel_ships_the_whole_package(installed):
     files = lambda root: {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()
                           and "__pycache__" not in p.parts}
     shipped, here = files(installed / "course_lib"), files(ROOT / "course_lib")
-    assert shipped == here, f"missing from the wheel: {sorted(here - shipped)[:20]}; extra: {sorted(shipped - here)[:20]}"
+    missing, extra = sorted(here - shipped), sorted(shipped - here)
+    assert not missing and not extra, \
+        f"missing from the wheel (package_data in settings.ini): {missing[:20]}; extra: {extra[:20]}"
