@@ -4,7 +4,7 @@
 
 # %% ../nbs/19b_grader.ipynb #ef819950
 from __future__ import annotations
-import json, os, secrets, signal, subprocess, sys, tempfile, threading, time
+import json, os, queue, secrets, signal, subprocess, sys, tempfile, threading, time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 import nbformat
@@ -13,8 +13,8 @@ from .core import atomic_write
 from .sandbox import bwrap_argv, kernel_env
 
 # %% auto #0
-__all__ = ['GradeConfig', 'read_submission', 'kernel_dir', 'read_results', 'probe', 'run_cells', 'run_submission', 'worker_main',
-           'grade_cli', 'merge_gradebooks_cli', 'export_grades_cli']
+__all__ = ['PROBE_START_S', 'GradeConfig', 'read_submission', 'kernel_dir', 'read_results', 'probe', 'run_cells',
+           'run_submission', 'worker_main', 'grade_cli', 'merge_gradebooks_cli', 'export_grades_cli']
 
 # %% ../nbs/19b_grader.ipynb #28a0edcd
 @dataclass
@@ -98,13 +98,21 @@ if "sink" not in extra:
 os.close(fd)
 """
 
-async def _ask(kc, expr:str, timeout:float) -> dict:
-    "Evaluate `expr` in the kernel as a user expression (an empty cell: no input transformer, no traceback hook runs)."
+async def _ask(kc, expr:str, timeout:float, progress=None, stall:float|None=None) -> dict:
+    """Evaluate `expr` in the kernel as a user expression (an empty cell: no input transformer, no traceback hook runs).
+    With `progress` (a function whose value changes as the work advances) and `stall` (seconds), give up as soon as
+    the value has not changed for `stall` seconds: a kernel whose builtins a submission broke may never reply."""
     msg_id = kc.execute("", silent=False, store_history=False, user_expressions={"probe": expr}, allow_stdin=False)
-    end = time.monotonic() + timeout
+    now = time.monotonic()
+    end, seen, moved = now + timeout, progress() if progress else None, now
     while True:
-        msg = await kc.shell_channel.get_msg(timeout=max(0.1, end - time.monotonic()))
-        if msg["parent_header"].get("msg_id") == msg_id:
+        now = time.monotonic()
+        if now >= end: raise TimeoutError("no reply by the deadline")
+        if progress and now - moved >= stall: raise TimeoutError(f"no progress for {stall:g} s")
+        try: msg = await kc.shell_channel.get_msg(timeout=max(0.1, min(end - now, 1.0)))
+        except queue.Empty: msg = None
+        if progress and (value := progress()) != seen: seen, moved = value, time.monotonic()
+        if msg and msg["parent_header"].get("msg_id") == msg_id:
             return msg["content"].get("user_expressions", {}).get("probe", {})
 
 def read_results(path:Path, nonce:str) -> tuple[dict|None, int]:
@@ -122,6 +130,8 @@ def read_results(path:Path, nonce:str) -> tuple[dict|None, int]:
     return (data if data else None), bad
 
 # %% ../nbs/19b_grader.ipynb #137db25d
+PROBE_START_S = 60  # s the probe may take before its first check's line: importing the lab's checks (torch, ...)
+
 def probe(client, lab:str, run:Path, cfg:GradeConfig, deadline:float, func:str="probe_lab",
           more:tuple=()) -> tuple[dict|None, list[str]]:
     "Probe the lab in the kernel; (results by check, or None; notes on what went wrong)."
@@ -131,13 +141,22 @@ def probe(client, lab:str, run:Path, cfg:GradeConfig, deadline:float, func:str="
     script.write_text(_PROBE.format(nonce=nonce, grading=grading.__file__, lab=lab, out=str(out), func=func,
                                     check_timeout=cfg.check_timeout, more=tuple(more)))
     expr = f'exec(open({str(script)!r}).read(), {{"NS": globals(), "__name__": "__probe__"}})'
+    # probe_lab writes each check's line within that check's time limit: a probe silent for longer is stuck (a
+    # submission that broke the kernel's builtins, a check that swallows its time limit), so it is not waited out
+    stall = cfg.check_timeout + PROBE_START_S
+    grown = (lambda: out.stat().st_size if out.exists() else -1) if func == "probe_lab" else None
     notes = []
     try:
-        reply = run_sync(_ask)(client.kc, expr, max(1.0, deadline - time.monotonic()))
+        reply = run_sync(_ask)(client.kc, expr, max(1.0, deadline - time.monotonic()), grown, stall)
         if reply.get("status") != "ok":
             why = f"{reply.get('ename', 'error')}: {str(reply.get('evalue', ''))[:150]}"
             notes.append(f"the checks could not run: {why}")
-    except Exception:  # no reply by the deadline, or the watchdog killed the kernel
+    except TimeoutError as e:
+        if "progress" in str(e):
+            notes.append(f"the checks stopped answering ({e}): a check ran past its time limit and could not be "
+                         "stopped, or the submission broke the kernel the checks run in")
+        else: notes.append(f"the checks did not finish within the total time limit of {cfg.total:g} s")
+    except Exception:  # the watchdog killed the kernel at the total limit
         notes.append(f"the checks did not finish within the total time limit of {cfg.total:g} s")
     data, bad = read_results(out, nonce)
     if bad: notes.append(f"ignored {bad} line(s) of results that the grader's probe did not write (forged or broken)")
@@ -190,8 +209,13 @@ def _kernel_client(nb, cfg:GradeConfig, root:Path):
     ksm = KernelSpecManager(kernel_dirs=[str(kernel_dir(cfg, root, box))])
     km = AsyncKernelManager(kernel_name="course-grader", kernel_spec_manager=ksm, transport="ipc",
                             ip=str(box/"run"/"k"), connection_file=str(box/"run"/"kernel.json"))
-    return NotebookClient(nb, km=km, allow_errors=True, interrupt_on_timeout=True, iopub_timeout=5,
-                          resources={"metadata": {"path": str(box/"work")}})
+    # after a cell's time limit the kernel is interrupted and the next cell runs at once (error_on_timeout): a kernel
+    # that swallows the interrupt, or whose builtins a submission broke so that it can no longer reply, would otherwise
+    # be interrupted again every `timeout` seconds until the total limit
+    timed_out = {"ename": "CellTimeout", "evalue": f"interrupted after the {cfg.timeout:g} s cell time limit",
+                 "traceback": []}
+    return NotebookClient(nb, km=km, allow_errors=True, interrupt_on_timeout=True, error_on_timeout=timed_out,
+                          iopub_timeout=5, resources={"metadata": {"path": str(box/"work")}})
 
 def run_submission(nb, lab:str, cfg:GradeConfig, root:str|Path, mistakes:str|None=None) -> dict:
     "Run a submission's cells in a fresh kernel, then probe it (and the mistakes file, if given): the worker's result."

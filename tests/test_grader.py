@@ -12,15 +12,23 @@ from course_lib.sandbox import bwrap_problem
 LAB = ROOT / "labs" / "01_tokenizer"
 CHECKS = grading.lab_checks("01_tokenizer")
 FULL = sum(c.points for c in CHECKS)
-ARGS = ["--workers", "4", "--timeout", "60", "--check-timeout", "60", "--memory", "1024", "--quiet"]
-TOTAL, SHORT_TOTAL = "600", "150"  # the batch's limit per submission; the batch that tests the total limit itself
+LIMIT = 20  # s per cell and per check: lab 01's slowest graded cell or check needs under 0.5 s unloaded
+ARGS = ["--workers", "4", "--timeout", str(LIMIT), "--check-timeout", str(LIMIT), "--memory", "1024", "--quiet"]
+TOTAL, SHORT_TOTAL = "600", "60"  # the batch's limit per submission; the batch that tests the total limit itself
 SECRET = "hunter2-do-not-leak"
 needs_bwrap = pytest.mark.skipif(bwrap_problem() is not None, reason=f"no bubblewrap here: {bwrap_problem()}")
 
 def code_cells(path):
     return [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
 
-SOL, STUB = code_cells(LAB / "source.ipynb"), code_cells(LAB / "workbook.ipynb")
+# the lab's two demo cells (a 20,000-character naive BPE run, a comparison with transformers) grade nothing and cost
+# ~11 s of CPU in each of the ~25 submissions built on the solution or the starter: the hostile cases run them without
+# the demos ("starter" is the whole workbook; tests/test_labs.py grades the whole solution notebook)
+DEMOS = ("from course_lib.tokenizer import stdlib_corpus", "from transformers import")
+WORKBOOK = code_cells(LAB / "workbook.ipynb")
+SOL, STUB = ([c for c in code_cells(LAB / f) if not c.startswith(DEMOS)] for f in ("source.ipynb", "workbook.ipynb"))
+assert len(code_cells(LAB / "source.ipynb")) - len(SOL) == len(WORKBOOK) - len(STUB) == len(DEMOS), \
+    "lab 01's demo cells changed: update DEMOS"
 YES = "class Yes:\n    def __eq__(self, other): return True\n    __hash__ = object.__hash__\n" + "".join(
     f"def {c.target}(*a, **k): return Yes()\n" for c in CHECKS)
 PATCH_GRADING = ("import course_lib.grading as g, json\ng.same = lambda *a, **k: True\n"
@@ -78,16 +86,16 @@ CASES = {
     "malformed_json": ('{"cells": [{"cell_type": "code", ', 0, "not a readable notebook"),
     "not_a_notebook": ("def merge(ids, pair, idx):\n    return ids\n", 0, "not a readable notebook"),
     "empty": ([], 0, "no code cells"),
-    "starter": (STUB, 0, "checks passed"),
+    "starter": (WORKBOOK, 0, "checks passed"),
     "missing_function": (without(SOL, "def merge("), "PARTIAL", "`merge` is not defined"),
     "top_level_exception": ([*SOL[:3], "1/0", *SOL[3:]], GOOD, "ZeroDivisionError"),
-    "infinite_loop": ([*SOL, "while True: pass", "x = 1"], GOOD, "interrupted after the 60 s cell time limit"),
+    "infinite_loop": ([*SOL, "while True: pass", "x = 1"], GOOD, f"interrupted after the {LIMIT} s cell time limit"),
     "hanging_function": ([*SOL, HANG], "PARTIAL", "time limit"),
     "memory_bomb": ([*SOL, "x = bytearray(4 * 2**30)"], GOOD, "MemoryError"),
     "os_exit": ([*SOL, "import os; os._exit(0)"], 0, "the kernel died"),
     "sys_exit": ([*SOL, "import sys; sys.exit(3)"], GOOD, "SystemExit"),
     "patches_grading": ([*STUB, PATCH_GRADING], 0, "checks passed"),
-    "patches_builtins": ([*STUB, PATCH_BUILTINS], 0, "score 0"),
+    "patches_builtins": ([*STUB, PATCH_BUILTINS], 0, "the checks stopped answering"),  # not waited out to the total
     "dumps_forged": ([*SOL, DUMPS_FORGED], 0, "malformed"),
     "dumps_garbage": ([*SOL, "import json\njson.dumps = lambda *a, **k: 'not json'"], 0, "forged or broken"),
     "input_transformer": ([*SOL, TRANSFORM, "y = 1"], GOOD, "SystemExit"),
@@ -105,7 +113,7 @@ CASES = {
 
 # graded in a batch of their own, with a shorter total limit that they exceed by far
 TOTAL_CASES = {
-    "swallows_interrupt": ([*SOL, SWALLOW], 0, "total time limit of 150 s"),
+    "swallows_interrupt": ([*SOL, SWALLOW], 0, f"total time limit of {SHORT_TOTAL} s"),
     "unstoppable_check": ([*SOL, UNSTOPPABLE], "PARTIAL", "did not finish within the total time limit"),
 }
 
@@ -210,7 +218,7 @@ def test_total_time_limit(tmp_path, env):
     assert res.returncode == 0, res.stderr
     rows = {r["student"]: r for r in json.loads((tmp_path / "out" / "gradebook.json").read_text())["rows"]}
     swallow = rows["swallows_interrupt"]
-    assert swallow["score"] == 0 and "total time limit of 150 s" in swallow["reason"], swallow
+    assert swallow["score"] == 0 and f"total time limit of {SHORT_TOTAL} s" in swallow["reason"], swallow
     part = rows["unstoppable_check"]
     assert 0 < part["score"] < FULL and "did not finish within the total time limit" in part["reason"], part
 
