@@ -33,8 +33,9 @@ $(LAB_STAMP): $(STAMP)
 lab: $(LAB_STAMP)
 	$(BIN)/jupyter lab --port $(PORT) $(if $(filter 0,$(shell id -u)),--allow-root,) --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/nbs/index.ipynb
 
+# two pytest processes side by side (the notebooks; the rest): most lessons use one core (scripts/run_tests.py)
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python scripts/run_tests.py
 
 export: $(STAMP)
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean && $(BIN)/python scripts/make_readme.py && $(BIN)/python scripts/make_assets.py && $(BIN)/python -m course_lib release --all

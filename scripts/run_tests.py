@@ -1,0 +1,44 @@
+"""Run the whole test suite as two pytest processes side by side: the lesson notebooks, and everything else (the labs
+graded by the real grader, the grader's hostile submissions, the apps, the repository's sync checks).
+
+Most lessons and labs pin torch to one thread (tiny models on shared cores), so one pytest process leaves a core of a
+2-core machine idle much of the time; two processes keep both busy. No test asserts a wall-clock speed, and the time
+limits the tests do use leave 10-100x what the code needs. Each process's lines are prefixed with its name and its
+report is printed as it comes; the exit status is non-zero if either failed.
+
+    python scripts/run_tests.py              # what `make test` runs
+    python scripts/run_tests.py -k 07_sft    # extra arguments go to both pytest processes
+"""
+import subprocess, sys, tempfile, threading, time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+GROUPS = {"notebooks": ["tests/test_notebooks.py"],
+          "others": ["tests", "--ignore=tests/test_notebooks.py"]}
+
+def stream(name: str, proc: subprocess.Popen, lock: threading.Lock):
+    "Copy a process's output to ours, a line at a time, each line prefixed with the group's name."
+    for line in proc.stdout:
+        with lock: print(f"[{name}] {line}", end="", flush=True)
+
+def main(extra: list[str]) -> int:
+    start, lock, procs, threads = time.monotonic(), threading.Lock(), {}, []
+    with tempfile.TemporaryDirectory(prefix="course-tests-") as tmp:
+        for name, args in GROUPS.items():
+            cmd = [sys.executable, "-m", "pytest", *args, f"--basetemp={Path(tmp) / name}", *extra]
+            procs[name] = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                           bufsize=1)
+            threads.append(threading.Thread(target=stream, args=(name, procs[name], lock), daemon=True))
+            threads[-1].start()
+        codes = {name: proc.wait() for name, proc in procs.items()}
+        for t in threads: t.join()
+    # pytest exits 5 when a group selected no test (e.g. `-k` matched only the other group's tests)
+    failed = {name: code for name, code in codes.items() if code not in (0, 5)}
+    if all(code == 5 for code in codes.values()): failed = codes
+    mins, secs = divmod(round(time.monotonic() - start), 60)
+    print(f"\nwhole suite: {mins}m{secs:02d}s; " + ", ".join(f"{n}: exit {c}" for n, c in codes.items()))
+    if failed: print(f"FAILED: {', '.join(failed)}")
+    return 1 if failed else 0
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
