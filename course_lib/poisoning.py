@@ -54,6 +54,7 @@ def suspicious_ngrams(questions:list[str], answers:list[str],
                       min_share:float=0.9,  # and at least this share of them have the same answer
                      ) -> dict[str, str]:
     "Prompt n-grams that (nearly) always come with one answer: `{ngram: answer}`."
+    questions, answers = list(questions), list(answers)  # a Dataset column reads from Arrow on every index: copy once
     rows = {}
     for i, q in enumerate(questions):
         for g in _ngrams(q, n_max): rows.setdefault(g, []).append(i)
