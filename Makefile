@@ -13,7 +13,7 @@ STAMP  := $(VENV)/.installed
 LAB_STAMP := $(VENV)/.installed-lab
 PORT   ?= 8888
 
-.PHONY: lab test install export clean-nbs readme release bench
+.PHONY: lab test install export clean-nbs readme release bench dist
 
 $(STAMP): settings.ini setup.py constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,12 +26,18 @@ $(STAMP): settings.ini setup.py constraints.txt
 
 install: $(STAMP)
 
+# nbclassic again, now with its dependencies (JupyterLab brings jupyter_server): pip's resolver then has nothing to
+# complain about. The overrides turn off JupyterLab's news prompt and update check (an offline course).
 $(LAB_STAMP): $(STAMP)
-	$(PIP) -q -e ".[all,dev,lab]"
+	$(PIP) -q -e ".[all,dev,lab]" nbclassic
+	@mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp scripts/jupyterlab_overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	@touch $@
 
 lab: $(LAB_STAMP)
-	$(BIN)/jupyter lab --port $(PORT) $(if $(filter 0,$(shell id -u)),--allow-root,) --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/nbs/index.ipynb
+	$(BIN)/jupyter lab --port $(PORT) $(if $(filter 0,$(shell id -u)),--allow-root,) --ServerApp.root_dir="$(CURDIR)" \
+		--LabApp.default_url=/lab/tree/nbs/index.ipynb --LabApp.news_url=None \
+		--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
 
 # two pytest processes side by side (the notebooks; the rest): most lessons use one core (scripts/run_tests.py)
 test: $(STAMP)
@@ -42,3 +48,12 @@ export: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
+
+# the sdist and wheel a practitioner installs, checked by twine, with the wheel's size and contents reported
+dist: $(STAMP)
+	$(PIP) -q build twine
+	rm -rf dist
+	@mkdir -p dist
+	$(BIN)/python -m build --no-isolation --outdir dist . >dist/build.log 2>&1 || { cat dist/build.log; exit 1; }
+	$(BIN)/twine check --strict dist/*.whl dist/*.tar.gz
+	$(BIN)/python scripts/dist_report.py
