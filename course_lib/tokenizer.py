@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from itertools import islice
 from pathlib import Path
 import regex as re
-from .core import cache_dir, atomic_write, time_call, print_table
+from .core import cache_dir, atomic_write, median_time, time_call, print_table
 
 # %% auto #0
 __all__ = ['STDLIB_SKIP', 'GPT4_PATTERN', 'TOKENIZER_FORMAT', 'CHAT_SPECIAL_TOKENS', 'CHATML_TEMPLATE', 'stdlib_corpus',
@@ -360,14 +360,15 @@ def token_explorer(tokenizer:BPETokenizer, text:str="Tokenizers turn text into i
     return W.VBox([box, slider, out])
 
 # %% ../nbs/01_tokenizer.ipynb #7193026f
-def tokenizer_benchmark(text:str, vocab_size:int=1024, naive_chars:int=100_000) -> list[dict]:
-    "Rows of the training-time table: naive and fast on a slice (identical merges checked), fast and HF on all of `text`."
+def tokenizer_benchmark(text:str, vocab_size:int=1024, naive_chars:int=100_000, repeats:int=5) -> list[dict]:
+    """Rows of the training-time table: naive and fast on a slice (identical merges checked), fast and HF on all of
+    `text`. The fast trainers' times are medians of `repeats` runs; the naive baseline (the slow one) is timed once."""
     piece = text[:naive_chars]
     naive, t_naive = time_call(train_bpe_naive, piece, vocab_size, pattern=GPT4_PATTERN)
-    fast, t_fast = time_call(train_bpe, piece, vocab_size)
+    fast, t_fast = median_time(lambda: train_bpe(piece, vocab_size), repeats)
     if naive.merges != fast.merges: raise AssertionError("the fast trainer's merges differ from the naive trainer's")
-    _, t_full = time_call(train_bpe, text, vocab_size)
-    _, t_hf = time_call(train_bpe_hf, text, vocab_size)
+    _, t_full = median_time(lambda: train_bpe(text, vocab_size), repeats)
+    _, t_hf = median_time(lambda: train_bpe_hf(text, vocab_size), repeats)
     mb = lambda s: f"{len(s.encode()) / 1e6:.2f} MB"
     return [dict(trainer="train_bpe_naive", text=mb(piece), seconds=t_naive, vs_naive=1.0),
             dict(trainer="train_bpe", text=mb(piece), seconds=t_fast, vs_naive=t_naive / t_fast),
