@@ -5,6 +5,7 @@ beside it: Colab, `pip install`) behaves like the repository:
                          (read by course_lib.vectorstore.course_documents);
 - course/structure.json  which module each lesson exports and what each lab checks
                          (read by course_lib.knowledge_graph.course_structure);
+- course/images/*.png    the pictures committed beside the lessons (nbs/images: 15c's chat page screenshot);
 - labs/01_tokenizer/source.ipynb  the lab the grader lessons (19b, 19c, 19e) grade as their demo.
 
     python scripts/make_assets.py          # write them
@@ -41,6 +42,8 @@ def asset_files() -> dict:
     from course_lib.knowledge_graph import course_structure
     files = {"course/prose.json": _records(prose_cells(ROOT / "nbs")),
              "course/structure.json": json.dumps(course_structure(ROOT), indent=1, ensure_ascii=False) + "\n"}
+    for image in sorted((ROOT / "nbs" / "images").glob("*.png")):
+        files[f"course/images/{image.name}"] = image.read_bytes()
     for lab in SHIPPED_LABS:
         files[f"labs/{lab}/source.ipynb"] = (ROOT / "labs" / lab / "source.ipynb").read_bytes()
     return files
