@@ -138,7 +138,8 @@ def probe(client, lab:str, run:Path, cfg:GradeConfig, deadline:float, func:str="
     from jupyter_core.utils import run_sync
     nonce = secrets.token_hex(16)
     script, out = run/f"probe-{nonce}.py", run/f"result-{nonce}.jsonl"
-    script.write_text(_PROBE.format(nonce=nonce, grading=grading.__file__, lab=lab, out=str(out), func=func,
+    where = str(Path(grading.__file__).resolve())  # its real path: a symlink to it may not exist inside the sandbox
+    script.write_text(_PROBE.format(nonce=nonce, grading=where, lab=lab, out=str(out), func=func,
                                     check_timeout=cfg.check_timeout, more=tuple(more)))
     expr = f'exec(open({str(script)!r}).read(), {{"NS": globals(), "__name__": "__probe__"}})'
     # probe_lab writes each check's line within that check's time limit: a probe silent for longer is stuck (a
