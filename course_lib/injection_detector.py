@@ -178,10 +178,16 @@ def hashed_char_ngrams(texts:list[str], dim:int=4096) -> np.ndarray:
 def _sigmoid(z): return 1 / (1 + np.exp(-np.clip(z, -30, 30)))
 _EMBEDDINGS: dict[str, np.ndarray] = {}  # text -> MiniLM embedding, so that detectors compared on one set embed it once
 
-def _embed(texts:list[str]) -> np.ndarray:
-    from course_lib.vectorstore import embed
+def _embed(texts:list[str], batch_size:int=64) -> np.ndarray:
+    "MiniLM embeddings (float64), each text embedded once per process, in batches of texts with similar token counts."
+    from course_lib.vectorstore import embed, embedding_model
     new = list(dict.fromkeys(t for t in texts if t not in _EMBEDDINGS))
-    if new: _EMBEDDINGS.update(zip(new, embed(new, truncate=True).astype(np.float64)))
+    if new:  # sentence-transformers sorts by characters, and hex or base64 texts have many more tokens per character
+        n_tokens = [len(ids) for ids in embedding_model().tokenizer(new, verbose=False)["input_ids"]]
+        new = [new[i] for i in sorted(range(len(new)), key=n_tokens.__getitem__)]
+    for i in range(0, len(new), batch_size):  # so every batch pads little
+        batch = new[i:i + batch_size]
+        _EMBEDDINGS.update(zip(batch, embed(batch, truncate=True, batch_size=batch_size).astype(np.float64)))
     return np.stack([_EMBEDDINGS[t] for t in texts])
 
 def _gradient_descent(X, y:np.ndarray, w:np.ndarray, lr:float, l2:float, steps:int) -> tuple[np.ndarray, float]:
