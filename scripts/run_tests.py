@@ -25,7 +25,8 @@ def main(extra: list[str]) -> int:
     start, lock, procs, threads = time.monotonic(), threading.Lock(), {}, []
     with tempfile.TemporaryDirectory(prefix="course-tests-") as tmp:
         for name, args in GROUPS.items():
-            cmd = [sys.executable, "-m", "pytest", *args, f"--basetemp={Path(tmp) / name}", *extra]
+            # -v: a line per test as it ends (pytest's dots have no newline, so a prefixed stream would show none)
+            cmd = [sys.executable, "-m", "pytest", "-v", *args, f"--basetemp={Path(tmp) / name}", *extra]
             procs[name] = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                            bufsize=1)
             threads.append(threading.Thread(target=stream, args=(name, procs[name], lock), daemon=True))
