@@ -80,3 +80,13 @@ def test_index_links_every_lesson_and_only_existing_files():
     unlisted = [p.name for p in LESSONS if p.name not in links] + [f"../labs/{l.name}/workbook.ipynb" for l in LABS
                                                                   if f"../labs/{l.name}/workbook.ipynb" not in links]
     assert not unlisted, f"nbs/index.ipynb's table of parts does not list {unlisted}"
+
+def test_rag_answers_lie_inside_one_chunk():
+    "Every labelled RAG question's answer span lies inside one chunk of its lesson (lessons 13 and 13b rely on it)."
+    res = run_python("from course_lib.rag import handbook_chunks, load_questions, relevant_ids\n"
+                     "chunks = handbook_chunks()\n"
+                     "print([q.question for q in load_questions() if not relevant_ids(chunks, q)])")
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert res.stdout.strip() == "[]", (
+        f"answers split by a chunk boundary or gone from their lesson: {res.stdout.strip()}; a prose edit moved a "
+        "chunk boundary: shorten those answer spans in course_lib/assets/rag/questions.json (or restore the prose)")
