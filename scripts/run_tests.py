@@ -9,12 +9,17 @@ report is printed as it comes; the exit status is non-zero if either failed.
     python scripts/run_tests.py              # what `make test` runs
     python scripts/run_tests.py -k 07_sft    # extra arguments go to both pytest processes
 """
-import subprocess, sys, tempfile, threading, time
+import os, subprocess, sys, tempfile, threading, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 GROUPS = {"notebooks": ["tests/test_notebooks.py"],
           "others": ["tests", "--ignore=tests/test_notebooks.py"]}
+# one thread per library in each process: two processes on two cores, and torch (or the tokenizers' thread pool) with
+# two threads on a core another process keeps busy runs its tiny models several times slower, not faster.
+# Lessons that call torch.set_num_threads themselves keep their own choice.
+ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "RAYON_NUM_THREADS": "1",
+              "TOKENIZERS_PARALLELISM": "false"}
 
 def stream(name: str, proc: subprocess.Popen, lock: threading.Lock):
     "Copy a process's output to ours, a line at a time, each line prefixed with the group's name."
@@ -28,7 +33,7 @@ def main(extra: list[str]) -> int:
             # -v: a line per test as it ends (pytest's dots have no newline, so a prefixed stream would show none)
             cmd = [sys.executable, "-m", "pytest", "-v", *args, f"--basetemp={Path(tmp) / name}", *extra]
             procs[name] = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                           bufsize=1)
+                                           bufsize=1, env=dict(os.environ, **ONE_THREAD))
             threads.append(threading.Thread(target=stream, args=(name, procs[name], lock), daemon=True))
             threads[-1].start()
         codes = {name: proc.wait() for name, proc in procs.items()}
