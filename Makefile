@@ -7,8 +7,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip install --disable-pip-version-check -c constraints.txt
-# any torch >= 2.4 works; 2.13.0 is the measured one (a CPU build lies on disk on the course machines)
-TORCH  ?= torch==2.13.0
+# any torch >= 2.4 works; 2.13.0 is the measured one (a CPU build lies on disk on the course machines). torch and numpy
+# are installed first and not pinned in constraints.txt, which Colab's install cells use: Colab keeps its own.
+TORCH  ?= torch==2.13.0 numpy==2.4.6
 STAMP  := $(VENV)/.installed
 LAB_STAMP := $(VENV)/.installed-lab
 PORT   ?= 8888
@@ -17,7 +18,7 @@ PORT   ?= 8888
 
 $(STAMP): settings.ini setup.py constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(PIP) -q "$(TORCH)"
+	$(PIP) -q $(TORCH)
 	$(PIP) -q -e ".[all,dev]"
 	@# d3 5.x (mpld3) and require.js 2.3.x + jQuery (nbclassic) for bertviz offline: their files only, not their dependencies
 	$(PIP) -q --no-deps mpld3 nbclassic
@@ -44,7 +45,7 @@ test: $(STAMP)
 	$(BIN)/python scripts/run_tests.py
 
 export: $(STAMP)
-	$(BIN)/nbdev_export && $(BIN)/nbdev_clean && $(BIN)/python scripts/make_readme.py && $(BIN)/python scripts/make_assets.py && $(BIN)/python -m course_lib release --all
+	$(BIN)/nbdev_export && $(BIN)/python scripts/make_colab_cells.py && $(BIN)/nbdev_clean && $(BIN)/python scripts/make_readme.py && $(BIN)/python scripts/make_assets.py && $(BIN)/python -m course_lib release --all
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

@@ -25,6 +25,8 @@ min_python = cfg['min_python']
 lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))
 extras = {k[:-len('_requirements')]: shlex.split(cfg.get(k) or '')
           for k in cfg if k.endswith('_requirements') and k not in ('requirements', 'pip_requirements')}
+# `all`: every part of the course (the extras other than the developers' and JupyterLab's)
+extras['all'] = sorted({r for k, reqs in extras.items() if k not in ('dev', 'lab', 'all') for r in reqs})
 
 package_data = dict()
 pkg_data = cfg.get('package_data', None)

@@ -11,7 +11,8 @@ from pathlib import Path
 # %% auto #0
 __all__ = ['OFFLINE_VARS', 'QUIET_VARS', 'ESSENTIAL', 'OPTIONAL', 'FIX', 'COMMANDS', 'set_offline', 'seed_everything',
            'available_devices', 'get_device', 'cache_dir', 'asset_path', 'atomic_write', 'atomic_output', 'time_call',
-           'median_time', 'print_table', 'embedding_model_path', 'doctor_rows', 'doctor', 'doctor_cli', 'main']
+           'median_time', 'print_table', 'embedding_model_path', 'MissingExtraError', 'extras_requirements',
+           'missing_extras', 'check_extras', 'extras_rows', 'doctor_rows', 'doctor', 'doctor_cli', 'main']
 
 # %% ../nbs/00_core.ipynb #81b703d1
 OFFLINE_VARS = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE")
@@ -168,13 +169,66 @@ def embedding_model_path() -> Path|None:
     path = Path(spec.origin).parent/"model"
     return path if (path/"model.safetensors").exists() else None
 
+# %% ../nbs/00_core.ipynb #f98190e8
+class MissingExtraError(ImportError):
+    "A package a lesson needs is not installed; the message names it and the pip command that installs it."
+
+def extras_requirements() -> dict[str, list[str]]|None:
+    "{extra: [distribution, ...]} from course_lib's installed metadata, '' for the base; None if it is not installed."
+    import re
+    try: reqs = metadata.requires("course_lib") or []
+    except metadata.PackageNotFoundError: return None
+    out = {"": []}
+    for r in reqs:
+        extra = re.search(r"""extra\s*==\s*["']([^"']+)["']""", r)
+        out.setdefault(extra[1] if extra else "", []).append(re.match(r"[A-Za-z0-9._-]+", r)[0])
+    return out
+
+def missing_extras(extras:str="", # extras to check, "rag,serve"; the base requirements are always checked
+                  ) -> dict[str, list[str]]:
+    "{extra: [missing distribution, ...]}, '' for the base requirements; empty when all is there (or not installed)."
+    reqs = extras_requirements()
+    if reqs is None: return {}
+    names = [""] + [e for e in extras.replace(" ", ",").split(",") if e]
+    if unknown := [e for e in names if e not in reqs]:
+        raise ValueError(f"course_lib has no extra {unknown}: its extras are {sorted(k for k in reqs if k)}")
+    missing = {e: [d for d in reqs[e] if _version(d) is None] for e in names}
+    return {e: ds for e, ds in missing.items() if ds}
+
+def check_extras(extras:str="", # the extras this lesson needs, "rag,serve"
+                ) -> None:
+    "Raise MissingExtraError naming each missing package and the command that installs it; None when all is there."
+    missing = missing_extras(extras)
+    if not missing: return
+    what = "; ".join(f"{', '.join(ds)} (course_lib's {repr(e) + ' extra' if e else 'base requirements'})"
+                     for e, ds in missing.items())
+    spec = ",".join(e for e in missing if e)
+    pip = f'pip install "course_lib[{spec}]"' if spec else "pip install course_lib"
+    raise MissingExtraError(f"this lesson needs {what}, which is not installed: run `make install` in the course "
+                            f"folder, or `{pip}`, then restart the kernel")
+
 # %% ../nbs/00_core.ipynb #fe3d7570
+def extras_rows() -> list[tuple[str, str, str, str]]:
+    "The doctor's rows for the base requirements and each extra (per optional package if course_lib is not installed)."
+    reqs = extras_requirements()
+    if reqs is None:
+        found = {d: _version(d) for d in OPTIONAL}
+        return [(d, v or "missing", "ok" if v else "warn", "" if v else FIX) for d, v in found.items()]
+    rows = []
+    for e in sorted(k for k in reqs if k not in ("all", "dev", "lab")):
+        miss = missing_extras(e).get(e, [])
+        found = f"missing {', '.join(miss)}" if miss else f"{len(reqs[e])} packages"
+        fix = (f'pip install "course_lib[{e}]"' if e else "pip install course_lib") + " (or `make install`)"
+        rows.append((f"extra '{e}'" if e else "base requirements", found, ("warn" if e else "FAIL") if miss else "ok", fix))
+    return rows
+
 def doctor_rows() -> list[tuple[str, str, str, str]]:
     "The doctor's findings: (what, found, status, fix) with status 'ok', 'warn' or 'FAIL'."
     rows = [("python", platform.python_version(), "ok" if sys.version_info >= (3, 10) else "FAIL", "use Python >= 3.10")]
-    for dist in ESSENTIAL + OPTIONAL:
+    for dist in ESSENTIAL:
         v = _version(dist)
-        rows.append((dist, v or "missing", "ok" if v else ("FAIL" if dist in ESSENTIAL else "warn"), "" if v else FIX))
+        rows.append((dist, v or "missing", "ok" if v else "FAIL", "" if v else FIX))
+    rows += extras_rows()
     if _version("torch"): rows.append(("device", str(get_device()), "ok", ""))
     emb = embedding_model_path()
     rows.append(("embedding model", str(emb) if emb else "missing", "ok" if emb else "warn", "" if emb else FIX))

@@ -40,6 +40,24 @@ def test_assets_in_sync():
     res = subprocess.run([sys.executable, ROOT / "scripts" / "make_assets.py", "--check"], capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
 
+def test_colab_cells_in_sync():
+    "Every badge and install cell comes from settings.ini and each notebook's imports (scripts/make_colab_cells.py)."
+    res = subprocess.run([sys.executable, ROOT / "scripts" / "make_colab_cells.py", "--check"], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+
+def test_colab_cells_name_the_extras_each_notebook_imports():
+    "The extras come from the imports, followed through course_lib: a RAG lesson needs rag, lesson 01 needs none."
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try: from make_colab_cells import notebook_extras, part_extras, settings
+    finally: sys.path.remove(str(ROOT / "scripts"))
+    table = part_extras(settings())
+    assert table["chromadb"] == "rag" and table["bs4"] == "rag" and table["trl"] == "post"
+    extras = lambda nb: notebook_extras(json.loads((ROOT / "nbs" / nb).read_text(encoding="utf-8")), table)
+    assert extras("13_rag.ipynb") == ["rag"] and extras("01_tokenizer.ipynb") == []
+    assert "post" in extras("07_sft.ipynb") and "serve" in extras("15_deployment.ipynb")
+    fake = {"cells": [{"cell_type": "code", "source": "from course_lib.vectorstore import embed\nimport httpx"}]}
+    assert notebook_extras(fake, table) == ["rag", "serve"]
+
 def test_packaged_prose_is_the_lessons_prose():
     from course_lib.vectorstore import course_documents
     packaged, live = course_documents(), course_documents(ROOT / "nbs")
