@@ -14,7 +14,7 @@ STAMP  := $(VENV)/.installed
 LAB_STAMP := $(VENV)/.installed-lab
 PORT   ?= 8888
 
-.PHONY: lab test install export clean-nbs readme release bench dist
+.PHONY: lab test install export clean-nbs readme release bench dist book
 
 $(STAMP): settings.ini setup.py constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,11 @@ test: $(STAMP)
 
 export: $(STAMP)
 	$(BIN)/nbdev_export && $(BIN)/python scripts/make_colab_cells.py && $(BIN)/nbdev_clean && $(BIN)/python scripts/make_readme.py && $(BIN)/python scripts/make_assets.py && $(BIN)/python -m course_lib release --all
+
+# the course book in _book/ (open _book/index.html): every lesson executed in a temp copy of nbs/ and rendered with its
+# outputs, a navigation in course order and a search, all offline; BOOK_ARGS e.g. "--only 00_core,02_attention --jobs 2"
+book: $(STAMP)
+	$(BIN)/python scripts/make_book.py $(BOOK_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
