@@ -44,13 +44,12 @@ def title_of(nb) -> str:
         if m: return m.group(1).strip()
     return "(untitled)"
 
-def execute(src: Path, timeout: float):
-    "Run a copy of `src` in a temp copy of its folder (the working directory); the executed notebook and its folder."
+def execute(src: Path, work: Path, timeout: float):
+    "Run `src` in a copy of its folder under `work` (the working directory); the executed notebook and that folder."
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
     from traitlets.config import Config  # a local socket: no TCP, so no warning about unencrypted TCP
-    work = Path(tempfile.mkdtemp(prefix="book-"))
     skip = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
     shutil.copytree(src.parent, work / src.parent.name, ignore=skip)
     folder, nb = work / src.parent.name, nbformat.read(src, as_version=4)
@@ -61,25 +60,28 @@ def execute(src: Path, timeout: float):
                             config=Config({"KernelManager": {"transport": "ipc", "ip": str(work / "kernel")}}))
     try: client.execute()
     except (CellExecutionError, CellTimeoutError, DeadKernelError) as e:
-        i = at["cell"]
+        i = at["cell"]  # 0-based
         code = nb.cells[i].source if i is not None else ""
         why = (f"passed the notebook's {timeout:g}s limit" if isinstance(e, CellTimeoutError) else
                f"raised {e.ename}: {e.evalue}" if isinstance(e, CellExecutionError) else f"killed the kernel ({e})")
-        raise BookError(f"{src.name}: cell {i} {why}\n--- cell {i} ---\n{code[:800]}") from None
+        where = f"cell {i + 1} of {len(nb.cells)}" if i is not None else "the kernel's start"
+        raise BookError(f"{src.name}: {where} {why}\n--- {where} ---\n{code[:800]}") from None
     return nb, folder
 
 DIRECTIVE, HIDE = re.compile(r"^#\|\s*(export|exports|exporti|default_exp)\b.*\n?", re.M), re.compile(r"#\|\s*hide\b")
 REMOTE_IMG = re.compile(r"!\[([^\]]*)\]\((?:https?:)?//[^)]*\)")
 
 def for_reader(nb):
-    "Drop `#| hide` cells and nbdev's export directives; a remote image in markdown (the Colab badge) becomes its text."
+    "Drop `#| hide` cells and nbdev's export directives; a remote image in markdown (the Colab badge): its text, boxed."
     cells = []
     for cell in nb.cells:
         if cell.cell_type == "code":
             if HIDE.match(cell.source.lstrip()): continue
             cell.source = DIRECTIVE.sub("", cell.source).strip("\n")
             if not cell.source and not cell.get("outputs"): continue
-        elif cell.cell_type == "markdown": cell.source = REMOTE_IMG.sub(lambda m: m.group(1), cell.source)
+        elif cell.cell_type == "markdown":
+            cell.source = REMOTE_IMG.sub(lambda m: f'<span class="book-badge">{html.escape(m.group(1))}</span>',
+                                         cell.source)
         cells.append(cell)
     nb.cells = cells
     return nb
@@ -134,11 +136,10 @@ def relink(body: str, src: Path, built: set[str]) -> str:
 def build_one(src: Path, built: set[str], timeout: float) -> dict:
     "Execute and render one notebook (runs in a worker process): its title, css, body, search entries and seconds."
     start = time.monotonic()
-    nb, folder = execute(src, timeout)
-    try:
+    with tempfile.TemporaryDirectory(prefix="book-") as work:
+        nb, folder = execute(src, Path(work), timeout)
         nb = for_reader(nb)
         css, body = render(nb, folder)
-    finally: shutil.rmtree(folder.parent, ignore_errors=True)
     body = relink(body, src, built)
     title, page = title_of(nb), page_name(src)
     return {"src": src.name, "page": page, "title": title, "css": css, "body": body,
@@ -153,6 +154,7 @@ box-sizing:border-box;background:#f6f7f9;border-right:1px solid #ddd;font:14px/1
 #book-search{width:100%;box-sizing:border-box;padding:.35rem .5rem;font:inherit}
 #book-results{list-style:none;padding:0;margin:.4rem 0;border-bottom:1px solid #ddd}
 #book-results li{margin:.4rem 0}#book-results .snippet{color:#555;font-size:12px}
+.book-badge{font:11px system-ui,sans-serif;border:1px solid #aac;border-radius:3px;padding:0 .3em;white-space:nowrap}
 .book-main{margin-left:17rem;padding:1rem 2rem;max-width:70rem}
 .book-pager{display:flex;justify-content:space-between;border-top:1px solid #ddd;margin-top:2rem;padding:1rem 0;
 font:15px system-ui,sans-serif}"""
@@ -256,9 +258,10 @@ def build(srcs: list[Path], out: Path, jobs: int = 1, timeout: float = 600) -> l
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(build_one, src, {s.stem for s in srcs}, timeout) for src in srcs]
         pages, errors = [], []
-        for f in futures:
+        for src, f in zip(srcs, futures):
             try: pages.append(f.result())
             except BookError as e: errors.append(str(e))
+            except Exception as e: errors.append(f"{src.name}: {type(e).__name__}: {e}")
     if errors: raise BookError("\n\n".join(errors))
     sizes = dict(write_book(pages, out))
     for p in pages: p["bytes"] = sizes[p["page"]]

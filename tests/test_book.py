@@ -15,8 +15,9 @@ EXPECT = {"02_attention": {"plots": 1, "bertviz": 1, "math": 1, "tables": 1},
           "12a_documents": {"plots": 1}, "19_grading": {"tables": 1}}
 INSTALL = "install Debian's package as root: apt-get update && apt-get install -y chromium (.ci/run does)"
 
-# run in the page once it has loaded: what Chromium shows, then the search box typed into, as JSON in a <pre>
-PROBE = """<script>window.addEventListener("load", () => setTimeout(() => {
+# run in the page once it has loaded (and MathJax is done): what Chromium shows, then the search box typed into,
+# as JSON in a <pre>
+PROBE = """<script>function bookProbe() {
   const all = s => [...document.querySelectorAll(s)], links = [...document.links];
   const here = a => a.pathname === location.pathname && a.hash;
   const r = {images: [...document.images].map(i => ({src: i.src.slice(0, 40), width: i.naturalWidth})),
@@ -29,7 +30,8 @@ PROBE = """<script>window.addEventListener("load", () => setTimeout(() => {
     plots: all(".jp-OutputArea-output img").filter(i => i.src.startsWith("data:image/png") && i.naturalWidth > 0)
       .length,
     tables: all(".jp-Notebook table").length, bertviz: all("[id^=bertviz] svg rect").length,
-    math: all("script[type^='math/tex']").length};
+    math: all("script[type^='math/tex']").length,
+    directives: all(".jp-InputArea").filter(e => e.textContent.includes("#|")).length};
   const box = document.getElementById("book-search");
   box.value = QUERY;
   box.dispatchEvent(new Event("input"));
@@ -38,7 +40,10 @@ PROBE = """<script>window.addEventListener("load", () => setTimeout(() => {
   pre.id = "book-probe";
   pre.textContent = JSON.stringify(r);
   document.body.append(pre);
-}, 500));</script>"""
+}
+window.addEventListener("load", () => setTimeout(() => window.MathJax ? MathJax.Hub.Queue(bookProbe) : bookProbe(),
+                                                 500));
+</script>"""
 
 def chromium() -> str:
     "Debian's headless Chromium; the test fails (never skips) without it."
@@ -81,11 +86,12 @@ def book(tmp_path_factory) -> tuple[Path, dict]:
     return out, {stem: probe(out / f"{stem}.html", query) for stem in ("index", *LESSONS)}
 
 def test_pages_render_offline(book):
-    "Every image loaded, nothing is fetched from the network, and each lesson shows its plots, views, math, tables."
+    "Every image loaded, nothing comes from the network, no #| line shows; each lesson has its plots, views, math..."
     _, seen = book
     for stem, r in seen.items():
         assert not [i for i in r["images"] if i["width"] <= 0], f"{stem}: images that did not load: {r['images']}"
         assert not r["remote"], f"{stem}: the page loads from the network: {r['remote']}"
+        assert not r["directives"], f"{stem}: {r['directives']} cells show nbdev's #| lines (hidden cells?)"
         for what, least in EXPECT.get(stem, {}).items():
             assert r[what] >= least, f"{stem}: {r[what]} {what} rendered, expected at least {least}"
 
