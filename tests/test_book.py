@@ -56,8 +56,9 @@ def probe(page: Path, query: str) -> dict:
     copy = page.with_name(f"{page.stem}.probe.html")
     script = PROBE.replace("QUERY", json.dumps(query))
     copy.write_text(page.read_text(encoding="utf-8").replace("</body>", script + "</body>"), encoding="utf-8")
-    cmd = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=10000", "--dump-dom",
-           copy.as_uri()]
+    profile = page.parent.with_name(f"{page.parent.name}-chromium")  # its own profile: HOME may be read-only
+    cmd = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={profile}",
+           "--virtual-time-budget=10000", "--dump-dom", copy.as_uri()]
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     copy.unlink()
     m = re.search(r'<pre id="book-probe">(.*?)</pre>', res.stdout, re.S)
@@ -78,7 +79,7 @@ def book(tmp_path_factory) -> tuple[Path, dict]:
     "The book of LESSONS built into a temp folder, and what Chromium saw in each page (the search: 12a's own word)."
     chromium()  # before the build: say what is missing in a second, not after a minute
     out = tmp_path_factory.mktemp("book")
-    cmd = [sys.executable, "scripts/make_book.py", "--only", ",".join(LESSONS), "--jobs", "3", "--out", str(out)]
+    cmd = [sys.executable, "scripts/make_book.py", "--only", ",".join(LESSONS), "--jobs", "2", "--out", str(out)]
     res = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert res.returncode == 0, f"make_book failed:\n{res.stderr[-6000:]}"
     print(res.stdout)
