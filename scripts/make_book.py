@@ -20,7 +20,7 @@ OFFLINE = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFL
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "RAYON_NUM_THREADS": "1",
               "TOKENIZERS_PARALLELISM": "false"}  # as scripts/run_tests.py: notebooks side by side on shared cores
 REMOTE = re.compile(r"<(?:script|img|iframe)\b[^>]*\bsrc=[\"']?(?:https?:)?//|<link\b[^>]*\bhref=[\"']?(?:https?:)?//"
-                    r"|@import\s+(?:url\()?[\"']?(?:https?:)?//", re.I)
+                    r"|@import\s+[\"']?(?:https?:)?//|url\(\s*[\"']?(?:https?:)?//", re.I)
 
 class BookError(Exception): "A notebook that could not be executed or rendered (the message names it and the cell)."
 
@@ -233,6 +233,8 @@ def write_book(pages: list[dict], out: Path) -> list[tuple[str, int]]:
     "Write every page, the shared style sheets and scripts and the search index under `out`; (page, bytes) a page."
     static = out / "_static"
     static.mkdir(parents=True, exist_ok=True)
+    remote = REMOTE.search(pages[0]["css"])
+    if remote: raise BookError(f"nbconvert's style sheet loads from the network: {remote.group(0)!r}")
     (static / "notebook.css").write_text(pages[0]["css"], encoding="utf-8")
     (static / "book.css").write_text(CSS, encoding="utf-8")
     (static / "search.js").write_text(JS, encoding="utf-8")
