@@ -69,25 +69,22 @@ def execute(src: Path, work: Path, timeout: float):
     return nb, folder
 
 DIRECTIVE, HIDE = re.compile(r"^#\|\s*(export|exports|exporti|default_exp)\b.*\n?", re.M), re.compile(r"#\|\s*hide\b")
-REMOTE_IMG = re.compile(r"!\[([^\]]*)\]\((?:https?:)?//[^)]*\)")
+REMOTE_IMG = re.compile(r"<img\b[^>]*\bsrc=\"(?:https?:)?//[^>]*>")
 
 def for_reader(nb):
-    "Drop `#| hide` cells and nbdev's export directives; a remote image in markdown (the Colab badge): its text, boxed."
+    "The notebook without its `#| hide` cells, and without nbdev's export directives in the code it shows."
     cells = []
     for cell in nb.cells:
         if cell.cell_type == "code":
             if HIDE.match(cell.source.lstrip()): continue
             cell.source = DIRECTIVE.sub("", cell.source).strip("\n")
             if not cell.source and not cell.get("outputs"): continue
-        elif cell.cell_type == "markdown":
-            cell.source = REMOTE_IMG.sub(lambda m: f'<span class="book-badge">{html.escape(m.group(1))}</span>',
-                                         cell.source)
         cells.append(cell)
     nb.cells = cells
     return nb
 
 def render(nb, folder: Path) -> tuple[str, str]:
-    "nbconvert's lab HTML of `nb`, images embedded: (its inline style sheets, its body), no script from the network."
+    "nbconvert's lab HTML of `nb`, images embedded: (its inline style sheets, its body), nothing from the network."
     from nbconvert import HTMLExporter
     exporter = HTMLExporter(template_name="lab", embed_images=True, exclude_input_prompt=True,
                             exclude_output_prompt=True)
@@ -95,7 +92,12 @@ def render(nb, folder: Path) -> tuple[str, str]:
     head, body = page.split("</head>", 1)
     css = "\n".join(re.findall(r"<style[^>]*>(.*?)</style>", head, re.S))  # require.js and MathJax (CDN) are left out
     body = re.search(r"<body[^>]*>(.*)</body>", body, re.S).group(1)
-    return css, body
+    return css, REMOTE_IMG.sub(badge, body)
+
+def badge(img: re.Match) -> str:
+    "A remote image (the Colab badge) would not load offline: its alt text, boxed."
+    alt = re.search(r'\balt="([^"]*)"', img.group(0))
+    return f'<span class="book-badge">{alt.group(1) if alt else "image"}</span>'
 
 def plain(markdown: str) -> str:
     "Markdown as searchable text: no images, link targets, tags or markup characters."
