@@ -117,3 +117,7 @@ def test_search_finds_the_lesson(book):
     for stem in ("index", "19_grading"):
         hits = [h.split("#")[0] for h in seen[stem]["search"]]
         assert hits and hits[0] == page, f"searching {word!r} on {stem}: {hits[:5]}, expected {page} first"
+    anchor = unquote(seen["index"]["search"][0].partition("#")[2])
+    text = (out / "12a_documents.html").read_text(encoding="utf-8")
+    ids = {f'id="{a}"' for a in (anchor, html.escape(anchor), html.escape(anchor, quote=False))}
+    assert not anchor or any(i in text for i in ids), f"the search hit's section #{anchor} is not in its page"
