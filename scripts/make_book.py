@@ -231,9 +231,16 @@ def layout(i: int, pages: list[dict], book: str, mathjax: bool) -> str:
 <footer class="book-pager">{prev}{nxt}</footer></div>
 <script src="_static/search_index.js"></script><script src="_static/search.js"></script></body></html>"""
 
+def old_pages(out: Path) -> list[Path]:
+    "A previous book's pages in `out` (to remove: a lesson no longer built would stay); an error if `out` is no book."
+    if out.exists() and any(out.iterdir()) and not (out / "_static" / "search_index.js").exists():
+        raise BookError(f"--out {out}: the folder is not empty and holds no book; choose an empty or new folder")
+    return sorted(out.glob("*.html"))
+
 def write_book(pages: list[dict], out: Path) -> list[tuple[str, int]]:
     "Write every page, the shared style sheets and scripts and the search index under `out`; (page, bytes) a page."
     static = out / "_static"
+    for old in old_pages(out): old.unlink()
     static.mkdir(parents=True, exist_ok=True)
     remote = REMOTE.search(pages[0]["css"])
     if remote: raise BookError(f"nbconvert's style sheet loads from the network: {remote.group(0)!r}")
@@ -280,7 +287,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.jobs < 1: ap.error("--jobs must be at least 1")
     start = time.monotonic()
-    try: pages = build(lessons(args.only), args.out, args.jobs, args.timeout)
+    try:
+        old_pages(args.out)  # before a build of many minutes
+        pages = build(lessons(args.only), args.out, args.jobs, args.timeout)
     except BookError as e:
         print(f"make_book: {e}", file=sys.stderr)
         return 1
