@@ -37,7 +37,8 @@ def _shape(t) -> str: return "x".join(map(str, t.shape))
 def _check_qkv(q, k, v):
     "ValueError naming the shapes if q, k, v cannot be attended."
     if q.dim() < 2 or k.dim() != q.dim() or v.dim() != q.dim():
-        raise ValueError(f"q, k, v need the same number of dims (>= 2): got q {_shape(q)}, k {_shape(k)}, v {_shape(v)}")
+        raise ValueError(f"q, k, v need the same number of dims (>= 2): got q "
+                         f"{_shape(q)}, k {_shape(k)}, v {_shape(v)}")
     if q.shape[-1] != k.shape[-1]:
         raise ValueError(f"q and k need the same head size (last dim): got q {_shape(q)}, k {_shape(k)}")
     if k.shape[-2] != v.shape[-2]:
@@ -45,7 +46,8 @@ def _check_qkv(q, k, v):
 
 def attention_weights(q:torch.Tensor,              # queries (..., n_q, d)
                       k:torch.Tensor,              # keys (..., n_k, d)
-                      mask:torch.Tensor|None=None, # bool (True: may attend) or float (added), broadcast to (..., n_q, n_k)
+                      # bool (True: may attend) or float (added), broadcast to (..., n_q, n_k)
+                      mask:torch.Tensor|None=None,
                       is_causal:bool=False,        # also apply `causal_mask(n_q, n_k)`
                      ) -> torch.Tensor:
     "softmax(q k^T / sqrt(d) + mask): each row says how much one query attends to each key."
@@ -63,7 +65,9 @@ def scaled_dot_product_attention(q:torch.Tensor,              # queries (batch, 
                                 ) -> torch.Tensor:
     "softmax(q k^T / sqrt(d) + mask) v, from scratch; equal to torch's F.scaled_dot_product_attention."
     if q.dim() == 4 and k.dim() == 4 and q.shape[1] != k.shape[1]:
-        if q.shape[1] % k.shape[1]: raise ValueError(f"q has {q.shape[1]} heads, k {k.shape[1]}: the query heads must be a multiple of the key/value heads")
+        if q.shape[1] % k.shape[1]:
+            raise ValueError(f"q has {q.shape[1]} heads, k {k.shape[1]}: the query heads "
+                             f"must be a multiple of the key/value heads")
         k, v = repeat_kv(k, q.shape[1] // k.shape[1]), repeat_kv(v, q.shape[1] // v.shape[1])
     _check_qkv(q, k, v)
     return attention_weights(q, k, mask, is_causal) @ v
@@ -73,7 +77,8 @@ def causal_mask(n_q:int,             # number of queries
                 n_k:int|None=None,   # number of keys (default n_q)
                 device=None,         # where to build it
                ) -> torch.Tensor:
-    "Bool (n_q, n_k), True where a query may attend; the last query sees every key. `causal_mask(3).int() -> [[1,0,0],[1,1,0],[1,1,1]]`."
+    ("Bool (n_q, n_k), True where a query may attend; the last query sees every "
+     "key. `causal_mask(3).int() -> [[1,0,0],[1,1,0],[1,1,1]]`.")
     n_k = n_q if n_k is None else n_k
     if n_q < 1 or n_k < n_q: raise ValueError(f"a causal mask needs 1 <= n_q <= n_k, got n_q={n_q}, n_k={n_k}")
     return torch.ones(n_q, n_k, dtype=torch.bool, device=device).tril(n_k - n_q)
@@ -104,7 +109,8 @@ def apply_rope(x:torch.Tensor,   # queries or keys (..., seq_len, head_dim)
               ) -> torch.Tensor:
     "Rotate every pair of dimensions of x by its position's angle."
     if x.shape[-2:] != cos.shape[-2:] or cos.shape != sin.shape:
-        raise ValueError(f"x {_shape(x)} must end with the shape of cos {_shape(cos)} and sin {_shape(sin)} (seq_len x head_dim)")
+        raise ValueError(f"x {_shape(x)} must end with the shape of cos {_shape(cos)} and "
+                         f"sin {_shape(sin)} (seq_len x head_dim)")
     return x * cos + rotate_half(x) * sin
 
 # %% ../nbs/02_attention.ipynb #88e6969f
@@ -124,7 +130,8 @@ def split_heads(x:torch.Tensor, # (batch, seq_len, n_heads * head_dim)
                ) -> torch.Tensor:
     "(batch, seq_len, n_heads * head_dim) -> (batch, n_heads, seq_len, head_dim)."
     if x.dim() != 3 or x.shape[-1] % n_heads:
-        raise ValueError(f"split_heads needs (batch, seq_len, width) with width divisible by n_heads={n_heads}, got {_shape(x)}")
+        raise ValueError(f"split_heads needs (batch, seq_len, width) with width "
+                         f"divisible by n_heads={n_heads}, got {_shape(x)}")
     b, t, c = x.shape
     return x.view(b, t, n_heads, c // n_heads).transpose(1, 2)
 
@@ -191,18 +198,22 @@ def plot_attention(weights:torch.Tensor,     # (heads, n_q, n_k) or (n_q, n_k)
         labels = tokens if tokens is not None and len(tokens) == w.shape[-1] else None
         ax.set_xticks(range(w.shape[-1]), labels or [], rotation=90, fontsize=7)
         ax.set_yticks(range(w.shape[-2]), (labels if h == 0 else None) or [], fontsize=7)
-    fig.suptitle(title); fig.tight_layout()
+    fig.suptitle(title)
+    fig.tight_layout()
     return fig
 
 # %% ../nbs/02_attention.ipynb #aa2a02ce
 JS_CANDIDATES = {  # library -> places to look, (python package or "node_modules/<pkg>", path inside it)
     "d3": [("mpld3", "js/d3.v5.min.js"), ("node_modules/d3", "dist/d3.min.js"), ("", "d3.min.js")],
-    "jquery": [("nbclassic", "static/components/jquery/jquery.min.js"), ("notebook", "static/components/jquery/jquery.min.js"),
+    "jquery": [("nbclassic", "static/components/jquery/jquery.min.js"),
+               ("notebook", "static/components/jquery/jquery.min.js"),
                ("node_modules/jquery", "dist/jquery.min.js"), ("", "jquery.min.js")],
-    "require": [("nbclassic", "static/components/requirejs/require.js"), ("notebook", "static/components/requirejs/require.js"),
+    "require": [("nbclassic", "static/components/requirejs/require.js"),
+                ("notebook", "static/components/requirejs/require.js"),
                 ("node_modules/requirejs", "require.js"), ("", "require.js")],
 }
-JS_INSTALL_HINT = ("pip install mpld3 nbclassic  (or: npm install --prefix ~/.cache/course_lib/js d3@5.7.0 jquery@2.2.4 requirejs@2.3.6)")
+JS_INSTALL_HINT = ("pip install mpld3 nbclassic  (or: npm install --prefix "
+                   "~/.cache/course_lib/js d3@5.7.0 jquery@2.2.4 requirejs@2.3.6)")
 
 def _package_dir(name:str) -> Path|None:
     "The folder of an installed Python package, without importing it."
@@ -210,7 +221,8 @@ def _package_dir(name:str) -> Path|None:
     return Path(spec.origin).parent if spec and spec.origin else None
 
 def find_bertviz_js(js_dir:str|Path|None=None) -> dict[str, Path]:
-    "Paths of d3, jQuery and require.js in installed packages (or `js_dir`/$COURSE_LIB_JS_DIR); FileNotFoundError naming what to install."
+    ("Paths of d3, jQuery and require.js in installed packages (or "
+     "`js_dir`/$COURSE_LIB_JS_DIR); FileNotFoundError naming what to install.")
     import os
     from course_lib.core import cache_dir
     extra = [Path(p) for p in (js_dir, os.environ.get("COURSE_LIB_JS_DIR")) if p]
@@ -221,7 +233,9 @@ def find_bertviz_js(js_dir:str|Path|None=None) -> dict[str, Path]:
             elif pkg: roots = [_package_dir(pkg)]
             else: roots = extra
             hit = next((r / rel for r in roots if r is not None and (r / rel).is_file()), None)
-            if hit: found[lib] = hit; break
+            if hit:
+                found[lib] = hit
+                break
         else: missing.append(lib)
     if missing: raise FileNotFoundError(f"bertviz offline needs {', '.join(missing)}: {JS_INSTALL_HINT}")
     return found
@@ -257,7 +271,8 @@ def bertviz_html(attentions:list[torch.Tensor], # one (1, heads, seq, seq) tenso
     views = {"head": head_view, "model": model_view}
     if view not in views: raise ValueError(f"view must be 'head' or 'model', got {view!r}")
     if not attentions or any(a.dim() != 4 or a.shape[-1] != len(tokens) for a in attentions):
-        raise ValueError(f"attentions must be (1, heads, {len(tokens)}, {len(tokens)}) per layer, got {[_shape(a) for a in attentions]}")
+        raise ValueError(f"attentions must be (1, heads, {len(tokens)}, {len(tokens)}) per "
+                         f"layer, got {[_shape(a) for a in attentions]}")
     scripts = {lib: p.read_text(encoding="utf-8") for lib, p in find_bertviz_js(js_dir).items()}
     raw = views[view]([a.detach().float().cpu() for a in attentions], tokens, html_action="return").data
     return offline_html(raw, scripts)

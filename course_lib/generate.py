@@ -76,7 +76,8 @@ def generate_ids(model,                      # a transformers causal LM
     ids, limit = list(ids), model.config.max_position_embeddings
     if not ids: raise ValueError("the prompt is empty: give at least one token")
     if len(ids) + max_new_tokens > limit:
-        raise ValueError(f"prompt of {len(ids)} tokens + max_new_tokens={max_new_tokens} exceeds the model's context of {limit} tokens")
+        raise ValueError(f"prompt of {len(ids)} tokens + max_new_tokens={max_new_tokens} "
+                         f"exceeds the model's context of {limit} tokens")
     eos_id = model.config.eos_token_id if eos_id is None else eos_id
     model.eval()
     gen, device, past = torch.Generator().manual_seed(seed), model.device, None
@@ -114,7 +115,9 @@ def stream_text(model, tokenizer, prompt:str,
             if min(hits) > sent: yield text[sent:min(hits)]
             return
         safe = len(text) - _held_back(text, stop)
-        if safe > sent: yield text[sent:safe]; sent = safe
+        if safe > sent:
+            yield text[sent:safe]
+            sent = safe
     text = tokenizer.decode(new)  # the end: release what was held back
     if len(text) > sent: yield text[sent:]
 
@@ -138,7 +141,8 @@ def plot_next_token(probs:torch.Tensor, tokenizer, n:int=15, ax=None):
     p, idx = probs.topk(n)
     labels = [repr(tokenizer.decode([i])) for i in idx.tolist()]
     ax.bar(range(n), p.numpy(), color=["tab:blue" if v > 0 else "lightgrey" for v in p.tolist()])
-    ax.set_xticks(range(n), labels, rotation=60, fontsize=8); ax.set_ylabel("probability")
+    ax.set_xticks(range(n), labels, rotation=60, fontsize=8)
+    ax.set_ylabel("probability")
     return ax
 
 def sampling_explorer(model, tokenizer, prompt:str="The function returns", n_samples:int=3):
@@ -149,9 +153,11 @@ def sampling_explorer(model, tokenizer, prompt:str="The function returns", n_sam
     p = w.FloatSlider(value=1.0, min=0.05, max=1.0, step=0.05, description="top-p")
     text = w.Text(value=prompt, description="prompt")
     def show(prompt, temperature, top_k, top_p):
-        plot_next_token(next_token_probs(model, tokenizer, prompt, temperature, top_k, top_p), tokenizer); plt.show()
+        plot_next_token(next_token_probs(model, tokenizer, prompt, temperature, top_k, top_p), tokenizer)
+        plt.show()
         for s in range(n_samples):
-            print(repr(generate(model, tokenizer, prompt, max_new_tokens=20, temperature=temperature, top_k=top_k, top_p=top_p, seed=s)))
+            print(repr(generate(model, tokenizer, prompt, max_new_tokens=20, temperature=temperature, top_k=top_k,
+                                top_p=top_p, seed=s)))
     out = w.interactive_output(show, dict(prompt=text, temperature=temp, top_k=k, top_p=p))
     return w.VBox([text, temp, k, p, out])
 
@@ -180,8 +186,10 @@ class RegexConstraint:
     def mask(self, logits:torch.Tensor) -> torch.Tensor:
         "Set every logit of a forbidden token to -inf."
         ok = self.allowed()
-        if not ok: raise RuntimeError(f"no token can continue {self.text!r} towards a match of {self.pattern.pattern!r}")
-        keep = torch.full_like(logits, float("-inf")); keep[ok] = 0
+        if not ok:
+            raise RuntimeError(f"no token can continue {self.text!r} towards a match of {self.pattern.pattern!r}")
+        keep = torch.full_like(logits, float("-inf"))
+        keep[ok] = 0
         return logits + keep
 
     def advance(self, token_id:int):

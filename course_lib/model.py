@@ -25,7 +25,7 @@ class ModelConfig:
     n_layers: int = 4              # decoder blocks (num_hidden_layers)
     n_heads: int = 4               # query heads; must divide d_model (num_attention_heads)
     n_kv_heads: int|None = None    # key/value heads for GQA, must divide n_heads; None: n_heads (num_key_value_heads)
-    d_ff: int|None = None          # hidden width of the SwiGLU MLP; None: 8/3 d_model rounded up to 32 (intermediate_size)
+    d_ff: int|None = None  # hidden width of the SwiGLU MLP; None: 8/3 d_model rounded up to 32 (intermediate_size)
     max_seq_len: int = 256         # the longest context the model accepts (max_position_embeddings)
     rope_theta: float = 10000.0    # base of the RoPE frequencies (rope_parameters["rope_theta"])
     norm_eps: float = 1e-5         # epsilon inside RMSNorm (rms_norm_eps)
@@ -36,10 +36,13 @@ class ModelConfig:
         if self.n_kv_heads is None: self.n_kv_heads = self.n_heads
         if self.d_ff is None: self.d_ff = -(-8 * self.d_model // 3 // 32) * 32
         for f in ("vocab_size", "d_model", "n_layers", "n_heads", "n_kv_heads", "d_ff", "max_seq_len"):
-            if not isinstance(getattr(self, f), int) or getattr(self, f) < 1: raise ValueError(f"{f} must be a positive int, got {getattr(self, f)!r}")
+            if not isinstance(getattr(self, f), int) or getattr(self, f) < 1:
+                raise ValueError(f"{f} must be a positive int, got {getattr(self, f)!r}")
         if self.d_model % self.n_heads: raise ValueError(f"n_heads={self.n_heads} must divide d_model={self.d_model}")
-        if self.n_heads % self.n_kv_heads: raise ValueError(f"n_kv_heads={self.n_kv_heads} must divide n_heads={self.n_heads}")
-        if (self.d_model // self.n_heads) % 2: raise ValueError(f"head_dim = d_model/n_heads = {self.d_model // self.n_heads} must be even for RoPE")
+        if self.n_heads % self.n_kv_heads:
+            raise ValueError(f"n_kv_heads={self.n_kv_heads} must divide n_heads={self.n_heads}")
+        if (self.d_model // self.n_heads) % 2:
+            raise ValueError(f"head_dim = d_model/n_heads = {self.d_model // self.n_heads} must be even for RoPE")
 
     @property
     def head_dim(self) -> int: return self.d_model // self.n_heads
@@ -48,17 +51,21 @@ class ModelConfig:
         "The equivalent transformers `LlamaConfig` (`extra`: more LlamaConfig fields, e.g. bos_token_id)."
         from transformers import LlamaConfig
         return LlamaConfig(vocab_size=self.vocab_size, hidden_size=self.d_model, num_hidden_layers=self.n_layers,
-                           num_attention_heads=self.n_heads, num_key_value_heads=self.n_kv_heads, intermediate_size=self.d_ff,
+                           num_attention_heads=self.n_heads, num_key_value_heads=self.n_kv_heads,
+                           intermediate_size=self.d_ff,
                            head_dim=self.head_dim, max_position_embeddings=self.max_seq_len, rms_norm_eps=self.norm_eps,
                            rope_parameters={"rope_type": "default", "rope_theta": self.rope_theta},
-                           tie_word_embeddings=self.tie_embeddings, initializer_range=self.init_std, hidden_act="silu", **extra)
+                           tie_word_embeddings=self.tie_embeddings, initializer_range=self.init_std, hidden_act="silu",
+                           **extra)
 
     @classmethod
     def from_llama_config(cls, c) -> ModelConfig:
         "The ModelConfig of a transformers `LlamaConfig`."
         if getattr(c, "attention_bias", False) or getattr(c, "mlp_bias", False) or c.hidden_act != "silu":
-            raise ValueError(f"only bias-free SiLU Llamas convert: attention_bias={c.attention_bias}, mlp_bias={c.mlp_bias}, hidden_act={c.hidden_act!r}")
-        return cls(vocab_size=c.vocab_size, d_model=c.hidden_size, n_layers=c.num_hidden_layers, n_heads=c.num_attention_heads,
+            raise ValueError(f"only bias-free SiLU Llamas convert: attention_bias={c.attention_bias}, "
+                             f"mlp_bias={c.mlp_bias}, hidden_act={c.hidden_act!r}")
+        return cls(vocab_size=c.vocab_size, d_model=c.hidden_size, n_layers=c.num_hidden_layers,
+                   n_heads=c.num_attention_heads,
                    n_kv_heads=c.num_key_value_heads, d_ff=c.intermediate_size, max_seq_len=c.max_position_embeddings,
                    rope_theta=float(c.rope_parameters["rope_theta"]), norm_eps=c.rms_norm_eps,
                    tie_embeddings=bool(c.tie_word_embeddings), init_std=c.initializer_range)
@@ -119,7 +126,8 @@ class Decoder(nn.Module):
         self.lm_head = nn.Linear(cfg.d_model, cfg.vocab_size, bias=False)
         if cfg.tie_embeddings: self.lm_head.weight = self.embed.weight
         cos, sin = rope_cos_sin(cfg.max_seq_len, cfg.head_dim, cfg.rope_theta)
-        self.register_buffer("cos", cos, persistent=False); self.register_buffer("sin", sin, persistent=False)
+        self.register_buffer("cos", cos, persistent=False)
+        self.register_buffer("sin", sin, persistent=False)
         self.apply(self._init)
 
     def _init(self, m):
@@ -128,7 +136,8 @@ class Decoder(nn.Module):
     def forward(self, ids:torch.Tensor, return_attentions:bool=False):
         if ids.dim() != 2: raise ValueError(f"ids must be (batch, seq_len), got shape {tuple(ids.shape)}")
         T = ids.shape[1]
-        if T > self.cfg.max_seq_len: raise ValueError(f"the context has {T} tokens but the model's max_seq_len is {self.cfg.max_seq_len}")
+        if T > self.cfg.max_seq_len:
+            raise ValueError(f"the context has {T} tokens but the model's max_seq_len is {self.cfg.max_seq_len}")
         x, attns = self.embed(ids), []
         for block in self.blocks:
             x, w = block(x, self.cos[:T], self.sin[:T], return_weights=True)
@@ -155,7 +164,8 @@ def estimate_memory(cfg:ModelConfig,          # the model
     n = count_parameters(cfg)["total"]
     mem = {"weights": n * bytes_per_param}
     if training: mem |= {"gradients": n * bytes_per_param, "adamw": 2 * n * 4}
-    if kv_seq_len: mem["kv_cache"] = kv_cache_bytes(cfg.n_layers, cfg.n_kv_heads, cfg.head_dim, kv_seq_len, batch, bytes_per_param)
+    if kv_seq_len:
+        mem["kv_cache"] = kv_cache_bytes(cfg.n_layers, cfg.n_kv_heads, cfg.head_dim, kv_seq_len, batch, bytes_per_param)
     return mem | {"total": sum(mem.values())}
 
 # %% ../nbs/03_model.ipynb #1f848a86
@@ -195,5 +205,6 @@ def block_output(block:nn.Module, cfg:ModelConfig, seq_len:int=5) -> torch.Tenso
     "Fill a block's parameters from a fixed seed, by sorted name, and run it on a fixed input."
     g = torch.Generator().manual_seed(0)
     with torch.no_grad():
-        for _, p in sorted(block.named_parameters()): p.copy_(torch.randn(p.shape, generator=g) * 0.3 + (1 if p.dim() == 1 else 0))
+        for _, p in sorted(block.named_parameters()):
+            p.copy_(torch.randn(p.shape, generator=g) * 0.3 + (1 if p.dim() == 1 else 0))
         return block(_randn(2, seq_len, cfg.d_model, seed=11), *rope_cos_sin(seq_len, cfg.head_dim, cfg.rope_theta))

@@ -38,7 +38,9 @@ def exact_dedup(docs:list[str]) -> list[str]:
     seen, out = set(), []
     for d in docs:
         key = " ".join(d.lower().split())
-        if key not in seen: seen.add(key); out.append(d)
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
     return out
 
 _P = (1 << 61) - 1  # a Mersenne prime for the hash family (a*x + b) mod P
@@ -88,11 +90,14 @@ def prepare_documents(corpus:str, # the raw text
     "Clean, deduplicate (exact, then near) and filter; return the documents and the count after each step."
     docs = [clean_text(d) for d in split_documents(corpus)]
     counts = {"documents": len(docs)}
-    docs = exact_dedup(docs); counts["after exact dedup"] = len(docs)
-    docs = near_dedup(docs); counts["after near dedup"] = len(docs)
+    docs = exact_dedup(docs)
+    counts["after exact dedup"] = len(docs)
+    docs = near_dedup(docs)
+    counts["after near dedup"] = len(docs)
     reasons = [quality_issue(d) for d in docs]
     for r in ("short", "symbols", "code"): counts[f"dropped: {r}"] = reasons.count(r)
-    docs = [d for d, r in zip(docs, reasons) if r is None]; counts["kept"] = len(docs)
+    docs = [d for d, r in zip(docs, reasons) if r is None]
+    counts["kept"] = len(docs)
     return docs, counts
 
 # %% ../nbs/04_pretraining.ipynb #e3eacd80
@@ -110,7 +115,9 @@ def tokenize_documents(docs:list[str],          # documents
                       ) -> list[int]:
     "One stream of token ids: each document's ids followed by <|endoftext|>."
     eot, ids = tokenizer.special_tokens["<|endoftext|>"], []
-    for d in docs: ids.extend(tokenizer.encode_ordinary(d)); ids.append(eot)
+    for d in docs:
+        ids.extend(tokenizer.encode_ordinary(d))
+        ids.append(eot)
     return ids
 
 def pack_blocks(ids:list[int],  # a stream of token ids
@@ -152,11 +159,16 @@ class TrainConfig:
     ckpt_every:int = 250        # save a checkpoint every this many steps (0: only at the end)
 
     def __post_init__(self):
-        if self.hidden_size % self.n_heads: raise ValueError(f"hidden_size={self.hidden_size} is not divisible by n_heads={self.n_heads}")
-        if self.n_heads % self.n_kv_heads: raise ValueError(f"n_heads={self.n_heads} is not divisible by n_kv_heads={self.n_kv_heads}")
-        if self.block_size > self.max_positions: raise ValueError(f"block_size={self.block_size} exceeds max_positions={self.max_positions}")
-        if self.warmup_steps >= self.max_steps: raise ValueError(f"warmup_steps={self.warmup_steps} must be < max_steps={self.max_steps}")
-        if not 0 <= self.min_lr <= self.lr: raise ValueError(f"need 0 <= min_lr <= lr, got min_lr={self.min_lr}, lr={self.lr}")
+        if self.hidden_size % self.n_heads:
+            raise ValueError(f"hidden_size={self.hidden_size} is not divisible by n_heads={self.n_heads}")
+        if self.n_heads % self.n_kv_heads:
+            raise ValueError(f"n_heads={self.n_heads} is not divisible by n_kv_heads={self.n_kv_heads}")
+        if self.block_size > self.max_positions:
+            raise ValueError(f"block_size={self.block_size} exceeds max_positions={self.max_positions}")
+        if self.warmup_steps >= self.max_steps:
+            raise ValueError(f"warmup_steps={self.warmup_steps} must be < max_steps={self.max_steps}")
+        if not 0 <= self.min_lr <= self.lr:
+            raise ValueError(f"need 0 <= min_lr <= lr, got min_lr={self.min_lr}, lr={self.lr}")
 
 # %% ../nbs/04_pretraining.ipynb #f8a7437c
 def build_model(cfg:TrainConfig,  # sizes (and the seed for the initial weights)
@@ -166,7 +178,8 @@ def build_model(cfg:TrainConfig,  # sizes (and the seed for the initial weights)
     "A freshly initialized transformers `LlamaForCausalLM` with the sizes of `cfg`."
     from transformers import LlamaConfig, LlamaForCausalLM
     config = LlamaConfig(vocab_size=vocab_size, hidden_size=cfg.hidden_size, intermediate_size=cfg.ffn_size,
-                         num_hidden_layers=cfg.n_layers, num_attention_heads=cfg.n_heads, num_key_value_heads=cfg.n_kv_heads,
+                         num_hidden_layers=cfg.n_layers, num_attention_heads=cfg.n_heads,
+                         num_key_value_heads=cfg.n_kv_heads,
                          max_position_embeddings=cfg.max_positions, tie_word_embeddings=True,
                          bos_token_id=eos_id, eos_token_id=eos_id, pad_token_id=eos_id)
     seed_everything(cfg.seed)
@@ -191,7 +204,8 @@ def make_optimizer(model, cfg:TrainConfig) -> torch.optim.AdamW:
     "AdamW with weight decay on matrices only (not on norms)."
     decay = [p for p in model.parameters() if p.dim() >= 2]
     rest = [p for p in model.parameters() if p.dim() < 2]
-    return torch.optim.AdamW([{"params": decay, "weight_decay": cfg.weight_decay}, {"params": rest, "weight_decay": 0.0}],
+    return torch.optim.AdamW([{"params": decay, "weight_decay": cfg.weight_decay},
+                              {"params": rest, "weight_decay": 0.0}],
                              lr=cfg.lr, betas=cfg.betas)
 
 def get_batch(blocks:torch.Tensor, it:int, micro:int, cfg:TrainConfig) -> torch.Tensor:
@@ -267,8 +281,10 @@ def plot_losses(losses:list[float], title:str="training loss"):
     k = max(1, len(losses) // 20)
     smooth = np.convolve(losses, np.ones(k) / k, mode="valid")
     fig, ax = plt.subplots(figsize=(6, 3))
-    ax.plot(losses, alpha=0.3, label="per step"); ax.plot(range(k - 1, len(losses)), smooth, label=f"mean of {k}")
-    ax.set(xlabel="step", ylabel="cross-entropy (nats)", title=title); ax.legend()
+    ax.plot(losses, alpha=0.3, label="per step")
+    ax.plot(range(k - 1, len(losses)), smooth, label=f"mean of {k}")
+    ax.set(xlabel="step", ylabel="cross-entropy (nats)", title=title)
+    ax.legend()
     return fig
 
 # %% ../nbs/04_pretraining.ipynb #61e98ef0
@@ -296,9 +312,12 @@ def build_base_data(cfg:TrainConfig, tokenizer:BPETokenizer|None=None) -> dict:
     corpus = stdlib_corpus()
     docs, counts = prepare_documents(corpus)
     train_docs, val_docs = split_train_val(docs)
-    if tokenizer is None: tokenizer = train_bpe("\n\n".join(train_docs), 2048 + len(CHAT_SPECIAL_TOKENS), special_tokens=CHAT_SPECIAL_TOKENS)
+    if tokenizer is None:
+        tokenizer = train_bpe("\n\n".join(train_docs), 2048 + len(CHAT_SPECIAL_TOKENS),
+                              special_tokens=CHAT_SPECIAL_TOKENS)
     train_ids, val_ids = tokenize_documents(train_docs, tokenizer), tokenize_documents(val_docs, tokenizer)
-    return dict(tokenizer=tokenizer, counts=counts, corpus_sha256=hashlib.sha256(corpus.encode()).hexdigest(), train_ids=train_ids, n_train_docs=len(train_docs), n_val_docs=len(val_docs),
+    return dict(tokenizer=tokenizer, counts=counts, corpus_sha256=hashlib.sha256(corpus.encode()).hexdigest(),
+                train_ids=train_ids, n_train_docs=len(train_docs), n_val_docs=len(val_docs),
                 train=pack_blocks(train_ids, cfg.block_size), val=pack_blocks(val_ids, cfg.block_size))
 
 def _write_base(out:Path, model, data:dict, metrics:dict):
@@ -320,10 +339,15 @@ def train_base(out:str|Path, cfg:TrainConfig=TrainConfig(), progress:bool=True) 
     model = build_model(cfg, tok.vocab_size, tok.special_tokens["<|endoftext|>"])
     out.parent.mkdir(parents=True, exist_ok=True)
     losses = train(model, data["train"], cfg, checkpoint=out.parent/f".{out.name}-checkpoint.pt", progress=progress)
-    metrics = dict(val_ppl=perplexity(model, data["val"]), unigram_val_ppl=unigram_perplexity(data["train_ids"], data["val"], tok.vocab_size),
-                   final_train_loss=float(np.mean(losses[-50:])), params=n_params(model), train_tokens=len(data["train_ids"]),
-                   val_tokens=data["val"].numel(), train_docs=data["n_train_docs"], val_docs=data["n_val_docs"], data_counts=data["counts"],
-                   seconds=round(time.time() - t0, 1), corpus_sha256=data["corpus_sha256"], python=platform.python_version(), torch=torch.__version__, config=asdict(cfg))
+    metrics = dict(val_ppl=perplexity(model, data["val"]), unigram_val_ppl=unigram_perplexity(data["train_ids"],
+                                                                                              data["val"],
+                                                                                              tok.vocab_size),
+                   final_train_loss=float(np.mean(losses[-50:])), params=n_params(model),
+                   train_tokens=len(data["train_ids"]),
+                   val_tokens=data["val"].numel(), train_docs=data["n_train_docs"], val_docs=data["n_val_docs"],
+                   data_counts=data["counts"],
+                   seconds=round(time.time() - t0, 1), corpus_sha256=data["corpus_sha256"],
+                   python=platform.python_version(), torch=torch.__version__, config=asdict(cfg))
     _write_base(out, model, data, metrics)
     (out.parent/f".{out.name}-checkpoint.pt").unlink(missing_ok=True)
     return metrics
@@ -331,8 +355,10 @@ def train_base(out:str|Path, cfg:TrainConfig=TrainConfig(), progress:bool=True) 
 def train_base_cli(argv:list[str]) -> int:
     "`python -m course_lib train-base [--out DIR] [--steps N] [--seed S]`: build handbook-tiny."
     import argparse
-    ap = argparse.ArgumentParser(prog="python -m course_lib train-base", description="train the course's base model, handbook-tiny")
-    ap.add_argument("--out", default=str(Path(__file__).parent/"assets"/BASE_DIR), help="output folder (default: the package's assets)")
+    ap = argparse.ArgumentParser(prog="python -m course_lib train-base",
+                                 description="train the course's base model, handbook-tiny")
+    ap.add_argument("--out", default=str(Path(__file__).parent/"assets"/BASE_DIR),
+                    help="output folder (default: the package's assets)")
     ap.add_argument("--steps", type=int, default=TrainConfig.max_steps, help="optimizer steps")
     ap.add_argument("--seed", type=int, default=TrainConfig.seed, help="random seed")
     a = ap.parse_args(argv)
@@ -348,7 +374,8 @@ def load_base_model(device=None, # None: the best available device (see `course_
     from transformers import LlamaForCausalLM, PreTrainedTokenizerFast
     from transformers.utils import logging
     path = asset_path(BASE_DIR)
-    bar = logging.is_progress_bar_enabled(); logging.disable_progress_bar()
+    bar = logging.is_progress_bar_enabled()
+    logging.disable_progress_bar()
     try: model = LlamaForCausalLM.from_pretrained(path).to(get_device(device)).eval()
     finally:
         if bar: logging.enable_progress_bar()

@@ -25,7 +25,8 @@ def _docstrings(path:Path) -> list[str]:
     "The docstrings of one source file, in source order."
     try: tree = ast.parse(path.read_text(encoding="utf-8"))
     except (SyntaxError, UnicodeDecodeError, ValueError): return []
-    nodes = [n for n in ast.walk(tree) if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))]
+    nodes = [n for n in ast.walk(tree) if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef,
+                                                         ast.AsyncFunctionDef))]
     nodes.sort(key=lambda n: getattr(n, "lineno", 0))
     return [d for n in nodes if (d := ast.get_docstring(n, clean=True))]
 
@@ -59,12 +60,18 @@ def merge(ids:list[int],        # a sequence of token ids
     "Replace each occurrence of `pair`, left to right: `merge([1, 2, 3, 1, 2], (1, 2), 4) -> [4, 3, 4]`."
     out, i, a, b = [], 0, pair[0], pair[1]
     while i < len(ids):
-        if ids[i] == a and i + 1 < len(ids) and ids[i+1] == b: out.append(idx); i += 2
-        else: out.append(ids[i]); i += 1
+        if ids[i] == a and i + 1 < len(ids) and ids[i+1] == b:
+            out.append(idx)
+            i += 2
+        else:
+            out.append(ids[i])
+            i += 1
     return out
 
 # %% ../nbs/01_tokenizer.ipynb #38742a57
-GPT4_PATTERN = r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]++[\r\n]*|\s*[\r\n]|\s+(?!\S)|\s+"""
+GPT4_PATTERN = (
+    r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]++[\r\n]*|\s*[\r\n]|\s+(?!\S)|\s+"""
+)
 
 def _n_merges(text:str, vocab_size:int, special_tokens) -> int:
     "How many merges make `vocab_size`; a ValueError that says what is wrong with the arguments."
@@ -73,7 +80,8 @@ def _n_merges(text:str, vocab_size:int, special_tokens) -> int:
     n_special = len(special_tokens or [])
     if not isinstance(vocab_size, int) or vocab_size < 256 + n_special:
         raise ValueError(f"vocab_size={vocab_size!r} is too small: byte-level BPE has 256 byte tokens"
-                         + (f" plus {n_special} special tokens" if n_special else "") + f", so use >= {256 + n_special}")
+                         + (f" plus {n_special} special tokens" if n_special
+                            else "") + f", so use >= {256 + n_special}")
     return vocab_size - 256 - n_special
 
 def _chunks(text:str, pattern:str|None) -> list[str]:
@@ -90,7 +98,9 @@ def train_bpe_naive(text:str,              # the training text
     for idx in range(256, 256 + n):
         stats = {}
         for chunk in ids: get_stats(chunk, stats)
-        if not stats: warnings.warn(f"only {len(merges)} merges were possible on this text"); break
+        if not stats:
+            warnings.warn(f"only {len(merges)} merges were possible on this text")
+            break
         pair = max(stats, key=stats.get)
         ids = [merge(chunk, pair, idx) for chunk in ids]
         merges[pair] = idx
@@ -131,14 +141,18 @@ class BPETokenizer:
             raise ValueError(f"special token ids must follow the merges: {n}, {n+1}, ...; got {self.special_tokens}")
         self.vocab = build_vocab(self.merges)
         self._split = re.compile(pattern) if pattern else None
-        self._special = (re.compile("(" + "|".join(re.escape(s) for s in sorted(self.special_tokens, key=len, reverse=True)) + ")")
+        self._special = (re.compile("(" + "|".join(re.escape(s) for s in sorted(self.special_tokens, key=len,
+                                                                                reverse=True)) + ")")
                          if self.special_tokens else None)
         self._cache = {}
 
     @property
     def vocab_size(self) -> int: return 256 + len(self.merges) + len(self.special_tokens)
     def __len__(self): return self.vocab_size
-    def __repr__(self): return f"BPETokenizer(vocab_size={self.vocab_size}, merges={len(self.merges)}, special_tokens={list(self.special_tokens)})"
+    def __repr__(self):
+        return (f"BPETokenizer(vocab_size={self.vocab_size}, "
+                f"merges={len(self.merges)}, "
+                f"special_tokens={list(self.special_tokens)})")
 
     def encode_ordinary(self, text:str) -> list[int]:
         "Encode text, treating special-token strings as plain text."
@@ -185,11 +199,15 @@ class _PairIndex:
         self.counts, self.where, self.first = defaultdict(int), defaultdict(set), {}
         for w, (ids, f) in enumerate(zip(words, freqs)):
             for p in zip(ids, ids[1:]):
-                self.counts[p] += f; self.where[p].add(w); self.first.setdefault(p, w)
+                self.counts[p] += f
+                self.where[p].add(w)
+                self.first.setdefault(p, w)
         self.heap = [self._entry(p) for p in self.counts]
         heapq.heapify(self.heap)
 
-    def _entry(self, p): fw = self.first[p]; return (-self.counts[p], fw, _pos(self.words[fw], p), p)
+    def _entry(self, p):
+        fw = self.first[p]
+        return (-self.counts[p], fw, _pos(self.words[fw], p), p)
 
     def pop(self) -> tuple[int,int]|None:
         "The most frequent pair (first occurrence breaks ties), or None when no pair is left."
@@ -212,7 +230,8 @@ def _apply(self:_PairIndex, pair:tuple[int,int], idx:int):
         for p in set(old_pairs) - set(new_pairs):
             if p != pair: self.where[p].discard(w)
         for p in set(new_pairs) - set(old_pairs): self.where[p].add(w)
-        touched.update(old_pairs); touched.update(new_pairs)
+        touched.update(old_pairs)
+        touched.update(new_pairs)
         self.words[w] = new
     changed_set = set(changed)
     for p in touched:
@@ -235,14 +254,17 @@ def train_bpe(text:str,                          # the training text
              ) -> BPETokenizer:
     "Train byte-level BPE fast (word counts + incremental pair index); the same merges as `train_bpe_naive`."
     n = _n_merges(text, vocab_size, special_tokens)
-    if len(set(special_tokens or [])) != len(special_tokens or []): raise ValueError(f"duplicate special tokens: {special_tokens}")
+    if len(set(special_tokens or [])) != len(special_tokens or []):
+        raise ValueError(f"duplicate special tokens: {special_tokens}")
     counts = Counter(_chunks(text, pattern))  # distinct chunks, in order of first appearance
     index = _PairIndex([list(c.encode("utf-8")) for c in counts], list(counts.values()))
     from tqdm.auto import tqdm
     merges = {}
     for idx in tqdm(range(256, 256 + n), desc="merges", disable=not progress):
         pair = index.pop()
-        if pair is None: warnings.warn(f"only {len(merges)} merges were possible on this text"); break
+        if pair is None:
+            warnings.warn(f"only {len(merges)} merges were possible on this text")
+            break
         index.apply(pair, idx)
         merges[pair] = idx
     first_special = 256 + len(merges)
@@ -264,7 +286,8 @@ def _load(path:str|Path) -> BPETokenizer:
     path = Path(path)
     if not path.is_file(): raise ValueError(f"no tokenizer file at {path}: save one with tokenizer.save(path) first")
     try: data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f"{path} is not a tokenizer file (corrupt JSON: {e})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ValueError(f"{path} is not a tokenizer file (corrupt JSON: {e})") from None
     if not isinstance(data, dict) or data.get("format") != TOKENIZER_FORMAT:
         raise ValueError(f"{path} is not a {TOKENIZER_FORMAT} file (its 'format' field is missing or different)")
     try: merges = {(int(a), int(b)): 256 + i for i, (a, b) in enumerate(data["merges"])}
@@ -287,7 +310,10 @@ def bytes_to_unicode() -> dict[int,str]:
     bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
     cs, n = bs[:], 0
     for b in range(256):
-        if b not in bs: bs.append(b); cs.append(256 + n); n += 1
+        if b not in bs:
+            bs.append(b)
+            cs.append(256 + n)
+            n += 1
     return dict(zip(bs, map(chr, cs)))
 
 # %% ../nbs/01_tokenizer.ipynb #bebd6012
@@ -297,13 +323,17 @@ def _to_hf(self:BPETokenizer):
     from transformers import PreTrainedTokenizerFast
     b2u = bytes_to_unicode()
     names = {i: "".join(b2u[b] for b in bs) for i, bs in self.vocab.items()}
-    if len(set(names.values())) != len(names): raise ValueError("two merges build the same bytes; transformers cannot represent that vocabulary")
-    tk = Tokenizer(models.BPE(vocab={s: i for i, s in names.items()}, merges=[(names[a], names[b]) for a, b in self.merges]))
+    if len(set(names.values())) != len(names):
+        raise ValueError("two merges build the same bytes; transformers cannot represent that vocabulary")
+    tk = Tokenizer(models.BPE(vocab={s: i for i, s in names.items()}, merges=[(names[a], names[b])
+                                                                              for a, b in self.merges]))
     byte_level = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)
-    tk.pre_tokenizer = (pre_tokenizers.Sequence([pre_tokenizers.Split(Regex(self.pattern), behavior="isolated"), byte_level])
+    tk.pre_tokenizer = (pre_tokenizers.Sequence([pre_tokenizers.Split(Regex(self.pattern), behavior="isolated"),
+                                                 byte_level])
                         if self.pattern else byte_level)
     tk.decoder = decoders.ByteLevel()
-    specials = sorted(self.special_tokens, key=self.special_tokens.get) + [s for s in CHAT_SPECIAL_TOKENS if s not in self.special_tokens]
+    specials = sorted(self.special_tokens, key=self.special_tokens.get) + [s for s in CHAT_SPECIAL_TOKENS
+                                                                           if s not in self.special_tokens]
     tk.add_special_tokens([AddedToken(s, special=True, normalized=False) for s in specials])
     hf = PreTrainedTokenizerFast(tokenizer_object=tk, eos_token="<|endoftext|>", pad_token="<|endoftext|>",
                                  chat_template=CHATML_TEMPLATE, model_max_length=1_000_000)
@@ -314,13 +344,16 @@ BPETokenizer.to_hf = _to_hf
 
 # %% ../nbs/01_tokenizer.ipynb #55734a70
 def train_bpe_hf(text:str, vocab_size:int, pattern:str|None=GPT4_PATTERN):
-    "Train byte-level BPE with Hugging Face `tokenizers` (the reference), same split and size; returns a `tokenizers.Tokenizer`."
+    ("Train byte-level BPE with Hugging Face `tokenizers` (the reference), same "
+     "split and size; returns a `tokenizers.Tokenizer`.")
     from tokenizers import Tokenizer, Regex, models, pre_tokenizers, decoders, trainers
     tk = Tokenizer(models.BPE())
     byte_level = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)
-    tk.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Split(Regex(pattern), behavior="isolated"), byte_level]) if pattern else byte_level
+    tk.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Split(Regex(pattern), behavior="isolated"),
+                                                byte_level]) if pattern else byte_level
     tk.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=vocab_size, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+    trainer = trainers.BpeTrainer(vocab_size=vocab_size, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+                                  show_progress=False)
     tk.train_from_iterator([text], trainer=trainer)
     return tk
 
@@ -356,7 +389,9 @@ def token_explorer(tokenizer:BPETokenizer, text:str="Tokenizers turn text into i
         value=len(tokenizer.merges), min=0, max=len(tokenizer.merges), description="merges"), W.HTML()
     def show(_=None):
         out.value = tokens_html(tokenizer, box.value, slider.value) + merge_html(tokenizer, slider.value)
-    box.observe(show, "value"); slider.observe(show, "value"); show()
+    box.observe(show, "value")
+    slider.observe(show, "value")
+    show()
     return W.VBox([box, slider, out])
 
 # %% ../nbs/01_tokenizer.ipynb #7193026f
