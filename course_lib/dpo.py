@@ -23,7 +23,7 @@ def dpo_loss(policy_chosen_logps:torch.Tensor,   # (batch,) log pi(chosen | prom
              ref_rejected_logps:torch.Tensor,    # (batch,)
              beta:float=0.1,                     # strength of the pull towards the reference (higher: stay closer)
              loss_type:str="sigmoid",            # "sigmoid" (DPO), "ipo" or "hinge"
-             chosen_lengths:torch.Tensor|None=None,   # (batch,) answer token counts: IPO averages per token (None: sums)
+             chosen_lengths:torch.Tensor|None=None,  # (batch,) answer token counts: IPO averages per token (None: sums)
              rejected_lengths:torch.Tensor|None=None, # (batch,)
             ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     "Per-pair losses and the implicit rewards beta * (log pi - log pi_ref) of the chosen and rejected answers."
@@ -44,7 +44,8 @@ def _answer_ids(tokenizer, prompt:list[dict], answer:list[dict]) -> tuple[list[i
     "(prompt ids, answer ids) of one conversation, split where the prompt's tokens end."
     p = tokenizer.apply_chat_template(prompt, add_generation_prompt=True, tokenize=True, return_dict=True)["input_ids"]
     full = tokenizer.apply_chat_template(prompt + answer, tokenize=True, return_dict=True)["input_ids"]
-    if full[:len(p)] != p: raise ValueError("the tokenized prompt is not a prefix of prompt + answer: check the chat template")
+    if full[:len(p)] != p:
+        raise ValueError("the tokenized prompt is not a prefix of prompt + answer: check the chat template")
     return p, full[len(p):]
 
 def preference_batch(tokenizer, rows:list[dict], # pairs: prompt, chosen, rejected (conversational)
@@ -70,14 +71,19 @@ def sequence_logps(model, batch:dict) -> torch.Tensor:
 
 # %% ../nbs/08_dpo.ipynb #9ed810ef
 def dpo_config(output_dir, max_steps:int=40, beta:float=0.1, loss_type:str="sigmoid",
-               sft_weight:float=0.0,  # weight of an SFT term (NLL of the chosen answer) added to the loss (RPO); 0: pure DPO
+               # weight of an SFT term (NLL of the chosen answer) added to the loss (RPO); 0: pure DPO
+               sft_weight:float=0.0,
                lr:float=2e-4, batch_size:int=8, max_length:int=96, seed:int=0, progress:bool=True, **overrides):
-    "A trl `DPOConfig` for a tiny model on a CPU: fp32, no gradient checkpointing, a high learning rate, a log every 5 steps."
+    ("A trl `DPOConfig` for a tiny model on a CPU: fp32, no gradient "
+     "checkpointing, a high learning rate, a log every 5 steps.")
     from trl import DPOConfig
-    kw = dict(output_dir=str(output_dir), max_steps=max_steps, beta=beta, loss_type=[loss_type] + ["sft"] * bool(sft_weight),
-              loss_weights=[1.0] + [sft_weight] * bool(sft_weight), learning_rate=lr, per_device_train_batch_size=batch_size,
+    kw = dict(output_dir=str(output_dir), max_steps=max_steps, beta=beta,
+              loss_type=[loss_type] + ["sft"] * bool(sft_weight),
+              loss_weights=[1.0] + [sft_weight] * bool(sft_weight), learning_rate=lr,
+              per_device_train_batch_size=batch_size,
               max_length=max_length, bf16=False, gradient_checkpointing=False, lr_scheduler_type="constant_with_warmup",
-              warmup_steps=max(1, max_steps // 10), logging_steps=5, save_strategy="no", report_to="none", seed=seed, data_seed=seed,
+              warmup_steps=max(1, max_steps // 10), logging_steps=5, save_strategy="no", report_to="none", seed=seed,
+              data_seed=seed,
               disable_tqdm=not progress, dataloader_num_workers=0)
     return DPOConfig(**{**kw, **overrides})
 
@@ -87,7 +93,8 @@ def make_dpo_trainer(model, tokenizer, train_ds, output_dir, **config):
     check_vocab(model, tokenizer)
     validate_preferences(train_ds)
     return DPOTrainer(model=model, ref_model=None, args=dpo_config(output_dir, **config),
-                      train_dataset=train_ds.select_columns(["prompt", "chosen", "rejected"]), processing_class=tokenizer)
+                      train_dataset=train_ds.select_columns(["prompt", "chosen", "rejected"]),
+                      processing_class=tokenizer)
 
 # %% ../nbs/08_dpo.ipynb #5f825544
 def dpo_history(trainer) -> dict[str, list[float]]:
@@ -101,10 +108,16 @@ def plot_dpo(history:dict):
     import matplotlib.pyplot as plt
     fig, axs = plt.subplots(1, 3, figsize=(12, 3))
     s = history["step"]
-    axs[0].plot(s, history["loss"]); axs[0].axhline(math.log(2), ls=":", c="gray"); axs[0].set(title="loss (dotted: ln 2)", xlabel="step")
-    axs[1].plot(s, history["rewards/accuracies"]); axs[1].set(title="reward accuracy (train batches)", xlabel="step", ylim=(0, 1.05))
-    axs[2].plot(s, history["rewards/chosen"], label="chosen"); axs[2].plot(s, history["rewards/rejected"], label="rejected")
-    axs[2].plot(s, history["rewards/margins"], ls="--", label="margin"); axs[2].set(title="implicit rewards", xlabel="step"); axs[2].legend()
+    axs[0].plot(s, history["loss"])
+    axs[0].axhline(math.log(2), ls=":", c="gray")
+    axs[0].set(title="loss (dotted: ln 2)", xlabel="step")
+    axs[1].plot(s, history["rewards/accuracies"])
+    axs[1].set(title="reward accuracy (train batches)", xlabel="step", ylim=(0, 1.05))
+    axs[2].plot(s, history["rewards/chosen"], label="chosen")
+    axs[2].plot(s, history["rewards/rejected"], label="rejected")
+    axs[2].plot(s, history["rewards/margins"], ls="--", label="margin")
+    axs[2].set(title="implicit rewards", xlabel="step")
+    axs[2].legend()
     fig.tight_layout()
     return fig
 
@@ -118,7 +131,9 @@ def preference_metrics(policy, ref, tokenizer, ds, beta:float=0.1, batch_size:in
         b, n = preference_batch(tokenizer, rows), len(rows)
         pol, rf = sequence_logps(policy, b), sequence_logps(ref, b)
         l, cr, rr = dpo_loss(pol[:n], pol[n:], rf[:n], rf[n:], beta)
-        acc += (cr > rr).tolist(); margin += (cr - rr).tolist(); loss += l.tolist()
+        acc += (cr > rr).tolist()
+        margin += (cr - rr).tolist()
+        loss += l.tolist()
     out = {}
     for k in sorted(set(kinds)) + ["all"]:
         idx = [j for j, x in enumerate(kinds) if k in (x, "all")]
@@ -131,13 +146,15 @@ def preferred_rate(model, tokenizer, ds, max_new_tokens:int=32) -> dict[str, flo
     qs = [p[-1]["content"] for p in ds["prompt"]]
     answers = greedy_answers(model, tokenizer, qs, max_new_tokens)
     hits = {}
-    for k, f, q, a in zip(ds["kind"], ds["family"], qs, answers): hits.setdefault(k, []).append(is_preferred(k, f, q, a))
+    for k, f, q, a in zip(ds["kind"], ds["family"], qs, answers):
+        hits.setdefault(k, []).append(is_preferred(k, f, q, a))
     return {**{k: sum(h) / len(h) for k, h in sorted(hits.items())}, "all": sum(map(sum, hits.values())) / len(answers)}
 
 @torch.no_grad()
 def mean_token_kl(policy, ref, tokenizer, questions:list[str], max_new_tokens:int=32) -> float:
     "Mean KL(policy || ref) per token over the policy's own greedy answers to `questions`."
-    rows = [{"prompt": to_messages(q), "chosen": [{"role": "assistant", "content": a}], "rejected": [{"role": "assistant", "content": a}]}
+    rows = [{"prompt": to_messages(q), "chosen": [{"role": "assistant", "content": a}],
+             "rejected": [{"role": "assistant", "content": a}]}
             for q, a in zip(questions, greedy_answers(policy, tokenizer, questions, max_new_tokens))]
     b = {k: v[:len(rows)].to(policy.device) for k, v in preference_batch(tokenizer, rows).items()}
     lp = policy(input_ids=b["input_ids"], attention_mask=b["attention_mask"]).logits[:, :-1].float().log_softmax(-1)

@@ -23,7 +23,9 @@ def token_nll(model,                  # a transformers causal LM
     import torch
     window = window or model.config.max_position_embeddings
     stride = stride or window // 2
-    if not 0 < stride < window: raise ValueError(f"stride={stride} must be in (0, window={window}): each window needs at least one token of context")
+    if not 0 < stride < window:
+        raise ValueError(f"stride={stride} must be in (0, window={window}): each "
+                         f"window needs at least one token of context")
     seq, total = list(context) + list(ids), 0.0
     pos = max(len(context), 1)  # the next position to score (the very first token has no context)
     n = len(seq) - pos
@@ -52,7 +54,8 @@ def perplexity(model, tokenizer,
     model.eval()
     total, count = 0.0, 0
     for t in texts:
-        nll, n = token_nll(model, tokenizer.encode(t, add_special_tokens=False), [tokenizer.eos_token_id] if bos else [], window, stride)
+        nll, n = token_nll(model, tokenizer.encode(t, add_special_tokens=False), [tokenizer.eos_token_id] if bos
+                           else [], window, stride)
         total, count = total + nll, count + n
     if count == 0: raise ValueError("no token to score: the texts are empty (or single tokens with bos=False)")
     return math.exp(total / count)
@@ -100,9 +103,11 @@ def _reference_lists(hypotheses:list[str], references:list) -> list[list[str]]:
     "Check the inputs; each hypothesis' references as a list of strings."
     if isinstance(hypotheses, str): raise ValueError("hypotheses must be a list of strings, not one string")
     if len(hypotheses) != len(references):
-        raise ValueError(f"{len(hypotheses)} hypotheses but {len(references)} references: give one reference (or list of references) per hypothesis")
+        raise ValueError(f"{len(hypotheses)} hypotheses but {len(references)} references: give one "
+                         f"reference (or list of references) per hypothesis")
     refs = [[r] if isinstance(r, str) else [x for x in r if x is not None] for r in references]
-    if empty := [i for i, r in enumerate(refs) if not r]: raise ValueError(f"hypothesis {empty[0]} has an empty reference list: give at least one reference")
+    if empty := [i for i, r in enumerate(refs) if not r]:
+        raise ValueError(f"hypothesis {empty[0]} has an empty reference list: give at least one reference")
     return refs
 
 def bleu_stats(hypotheses:list[str], references:list, max_n:int=4) -> dict:
@@ -111,20 +116,26 @@ def bleu_stats(hypotheses:list[str], references:list, max_n:int=4) -> dict:
     for h, rs in zip(hypotheses, _reference_lists(hypotheses, references)):
         ht, rts = tokenize_13a(h), [tokenize_13a(r) for r in rs]
         for n in range(1, max_n + 1):
-            m, t = clipped_matches(ht, rts, n); matches[n - 1] += m; totals[n - 1] += t
-        hyp_len += len(ht); ref_len += closest_ref_length(len(ht), [len(r) for r in rts])
+            m, t = clipped_matches(ht, rts, n)
+            matches[n - 1] += m
+            totals[n - 1] += t
+        hyp_len += len(ht)
+        ref_len += closest_ref_length(len(ht), [len(r) for r in rts])
     return dict(matches=matches, totals=totals, hyp_len=hyp_len, ref_len=ref_len)
 
 def bleu(hypotheses:list[str], # the system's outputs, one string each
          references:list,      # per hypothesis: a reference string or a list of them
          max_n:int=4,          # longest n-gram
         ) -> float:
-    "Corpus BLEU in percent, as `sacrebleu.corpus_bleu` (13a tokens, 'exp' smoothing): `bleu(['a b c d'], ['a b c d']) -> 100.0`."
+    ("Corpus BLEU in percent, as `sacrebleu.corpus_bleu` (13a tokens, 'exp' "
+     "smoothing): `bleu(['a b c d'], ['a b c d']) -> 100.0`.")
     s = bleu_stats(hypotheses, references, max_n)
     if not any(s["matches"]) or not all(s["totals"]): return 0.0
     logs, smooth = [], 1.0
     for m, t in zip(s["matches"], s["totals"]):
-        if m == 0: smooth *= 2; logs.append(math.log(100 / (smooth * t)))
+        if m == 0:
+            smooth *= 2
+            logs.append(math.log(100 / (smooth * t)))
         else: logs.append(math.log(100 * m / t))
     return brevity_penalty(s["hyp_len"], s["ref_len"]) * math.exp(sum(logs) / max_n)
 
@@ -167,7 +178,8 @@ def f_measure(overlap:int, n_hyp:int, n_ref:int) -> float:
 
 def rouge(hypothesis:str, reference:str) -> dict[str, float]:
     "ROUGE-1/2/L F-measures as rouge-score's `RougeScorer(..., use_stemmer=False).score(reference, hypothesis)`."
-    if not isinstance(hypothesis, str) or not isinstance(reference, str): raise ValueError("rouge takes two strings: a hypothesis and a reference")
+    if not isinstance(hypothesis, str) or not isinstance(reference, str):
+        raise ValueError("rouge takes two strings: a hypothesis and a reference")
     h, r = rouge_tokenize(hypothesis), rouge_tokenize(reference)
     out = {}
     for n in (1, 2):
@@ -196,5 +208,6 @@ def _f1(pred:list[str], gold:list[str]) -> float:
     return f_measure(sum((Counter(pred) & Counter(gold)).values()), len(pred), len(gold))
 
 def f1(prediction:str, reference:str|list[str]) -> float:
-    "Token-overlap F1 after normalisation, best over references: `f1('the Eiffel tower in Paris', 'Eiffel Tower') -> 0.667`."
+    ("Token-overlap F1 after normalisation, best over references: `f1('the "
+     "Eiffel tower in Paris', 'Eiffel Tower') -> 0.667`.")
     return max(_f1(normalize_answer(prediction).split(), normalize_answer(g).split()) for g in _golds(reference))

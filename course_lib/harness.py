@@ -7,7 +7,8 @@ from __future__ import annotations
 import json, math, re
 from dataclasses import dataclass
 from .core import asset_path
-from .instruct import TASK_FAMILIES, DEFAULT_FAMILIES, is_correct, make_sft_dataset, parse_question, solve, to_messages
+from .instruct import TASK_FAMILIES, DEFAULT_FAMILIES, is_correct, make_sft_dataset, parse_question, solve
+from .instruct import to_messages
 from .evaluate import normalize_answer
 
 # %% auto #0
@@ -40,7 +41,8 @@ def load_questions(path=None, # a JSON file like course_lib/assets/eval/question
 
 def split_continuation(tokenizer, context:str, choice:str) -> tuple[list[int], list[int]]:
     "(context ids, choice ids): the choice's ids are what encoding context + choice adds after the context's."
-    ctx, whole = tokenizer.encode(context, add_special_tokens=False), tokenizer.encode(context + choice, add_special_tokens=False)
+    ctx, whole = tokenizer.encode(context, add_special_tokens=False), tokenizer.encode(context + choice,
+                                                                                       add_special_tokens=False)
     if whole[:len(ctx)] == ctx and len(whole) > len(ctx): return ctx, whole[len(ctx):]
     return ctx, tokenizer.encode(choice, add_special_tokens=False)  # the boundary merged: encode apart
 
@@ -64,15 +66,18 @@ def multiple_choice_eval(model, tokenizer, questions:list[dict],
                         ) -> list[dict]:
     "Per question: predictions by sum and by mean log-prob, and whether each is right."
     from course_lib.sft import check_vocab
-    check_vocab(model, tokenizer); model.eval()
+    check_vocab(model, tokenizer)
+    model.eval()
     rows = []
     for q in questions:
         ctx = q["context"]
-        if chat and "question" in q: ctx = tokenizer.apply_chat_template(to_messages(q["question"]), tokenize=False, add_generation_prompt=True)
+        if chat and "question" in q:
+            ctx = tokenizer.apply_chat_template(to_messages(q["question"]), tokenize=False, add_generation_prompt=True)
         scores = choice_logprobs(model, tokenizer, ctx, [c.strip() if chat else c for c in q["choices"]])
         by_sum = max(range(len(scores)), key=lambda i: scores[i][0])
         by_mean = max(range(len(scores)), key=lambda i: scores[i][0] / scores[i][1])
-        rows.append({"id": q["id"], "source": q["source"], "k": len(q["choices"]), "sum": by_sum == q["answer"], "mean": by_mean == q["answer"],
+        rows.append({"id": q["id"], "source": q["source"], "k": len(q["choices"]), "sum": by_sum == q["answer"],
+                     "mean": by_mean == q["answer"],
                      "pred": q["choices"][by_sum], "gold": q["choices"][q["answer"]]})
     return rows
 
@@ -80,8 +85,11 @@ def multiple_choice_eval(model, tokenizer, questions:list[dict],
 def accuracy_table(rows:list[dict], key:str="source") -> list[dict]:
     "Accuracy by sum and by mean log-prob, and chance, per `key` and overall."
     groups = {}
-    for r in rows: groups.setdefault(r[key], []).append(r); groups.setdefault("all", []).append(r)
-    return [{key: g, "questions": len(rs), "acc (sum)": sum(r["sum"] for r in rs) / len(rs), "acc (mean)": sum(r["mean"] for r in rs) / len(rs),
+    for r in rows:
+        groups.setdefault(r[key], []).append(r)
+        groups.setdefault("all", []).append(r)
+    return [{key: g, "questions": len(rs), "acc (sum)": sum(r["sum"] for r in rs) / len(rs),
+             "acc (mean)": sum(r["mean"] for r in rs) / len(rs),
              "chance": sum(1 / r["k"] for r in rs) / len(rs)} for g, rs in groups.items()]
 
 # %% ../nbs/09b_harness.ipynb #92654159
@@ -89,10 +97,13 @@ def reasoning(family:str, question:str) -> str:
     "A worked chain of thought for a task question, ending in 'So the answer is X.'"
     s, ans = parse_question(family, question), solve(family, question)
     steps = {
-        "add": lambda: f"{s.get('a')} plus {s.get('b')}: first {s.get('a')} + {int(s.get('b', 0)) // 10 * 10} = {int(s.get('a', 0)) + int(s.get('b', 0)) // 10 * 10}, then add {int(s.get('b', 0)) % 10}.",
+        "add": lambda: f"{s.get('a')} plus {s.get('b')}: first {s.get('a')} + {int(s.get('b', 0)) // 10 * 10} = "
+                       f"{int(s.get('a', 0)) + int(s.get('b', 0)) // 10 * 10}, then add {int(s.get('b', 0)) % 10}.",
         "larger": lambda: f"Compare {s.get('a')} and {s.get('b')}: {ans} has more tens or more ones.",
-        "uppercase": lambda: f"The letters of {s.get('w')} are {' '.join(s.get('w', ''))}; in capitals they are {' '.join(ans)}.",
-        "reverse": lambda: f"The letters of {s.get('w')} are {' '.join(s.get('w', ''))}; from last to first they are {' '.join(ans)}.",
+        "uppercase": lambda: f"The letters of {s.get('w')} are {' '.join(s.get('w', ''))}; "
+                             f"in capitals they are {' '.join(ans)}.",
+        "reverse": lambda: f"The letters of {s.get('w')} are {' '.join(s.get('w', ''))}; "
+                           f"from last to first they are {' '.join(ans)}.",
         "capital": lambda: f"{s.get('c')} is a country; its government sits in {ans}.",
         "symbol": lambda: f"The element {s.get('e')} is written with the symbol {ans}.",
         "to_json": lambda: f"Each key=value pair becomes \"key\": value in braces.",
@@ -128,10 +139,13 @@ def complete(model, tokenizer, prompts:list[str], max_new_tokens:int=24, batch_s
     side, tokenizer.padding_side, out = tokenizer.padding_side, "left", []
     try:
         for i in range(0, len(prompts), batch_size):
-            enc = tokenizer(prompts[i:i + batch_size], return_tensors="pt", padding=True, add_special_tokens=False).to(model.device)
+            enc = tokenizer(prompts[i:i + batch_size], return_tensors="pt", padding=True,
+                            add_special_tokens=False).to(model.device)
             with torch.no_grad():
-                ids = model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=False, pad_token_id=tokenizer.pad_token_id,
-                                     eos_token_id=[tokenizer.eos_token_id, tokenizer.convert_tokens_to_ids("<|im_end|>")])
+                ids = model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=False,
+                                     pad_token_id=tokenizer.pad_token_id,
+                                     eos_token_id=[tokenizer.eos_token_id,
+                                                   tokenizer.convert_tokens_to_ids("<|im_end|>")])
             out += tokenizer.batch_decode(ids[:, enc["input_ids"].shape[1]:], skip_special_tokens=True)
     finally: tokenizer.padding_side = side
     return [o.split("\n\n")[0].split("\nQuestion:")[0] for o in out]
@@ -143,17 +157,21 @@ def prompting_eval(model, tokenizer, n_per_family:int=5, n_shots:int=3, families
     check_vocab(model, tokenizer)
     test = make_sft_dataset(n_per_family * len(families), families=families, seed=seed)
     pool = make_sft_dataset(n_shots * 4 * len(families), families=families, seed=seed + 1)
-    shots = {f: [(q, f) for q, g in zip(pool["question"], pool["family"]) if g == f and q not in test["question"]][:n_shots] for f in families}
+    shots = {f: [(q, f) for q, g in zip(pool["question"], pool["family"]) if g == f
+                 and q not in test["question"]][:n_shots] for f in families}
     rows, answers = [], []
     for style in PROMPT_STYLES:
         prompts = [build_prompt(tokenizer, q, shots[f], style, chat) for q, f in zip(test["question"], test["family"])]
         outs = complete(model, tokenizer, prompts, max_new_tokens=40 if style == "chain of thought" else 16)
         for q, f, o in zip(test["question"], test["family"], outs):
             a = extract_answer(o, style)
-            answers.append({"style": style, "family": f, "question": q, "output": o, "answer": a, "correct": is_correct(f, q, a)})
+            answers.append({"style": style, "family": f, "question": q, "output": o, "answer": a,
+                            "correct": is_correct(f, q, a)})
     for f in [*families, "all"]:
-        rows.append({"family": f, **{s: sum(a["correct"] for a in answers if a["style"] == s and f in (a["family"], "all")) /
-                                     sum(a["style"] == s and f in (a["family"], "all") for a in answers) for s in PROMPT_STYLES}})
+        rows.append({"family": f, **{s: sum(a["correct"] for a in answers if a["style"] == s
+                                            and f in (a["family"], "all")) /
+                                     sum(a["style"] == s and f in (a["family"], "all") for a in answers)
+                                     for s in PROMPT_STYLES}})
     return rows, answers
 
 # %% ../nbs/09b_harness.ipynb #a0983a4a
@@ -161,7 +179,8 @@ RUBRIC = """You grade answers to questions. The reference answer is correct.
 Question: {question}
 Reference answer: {reference}
 Candidate answer: {response}
-Does the candidate give the same answer as the reference (ignore case, spacing and a final period)? Reply with one word: yes or no."""
+Does the candidate give the same answer as the reference (ignore case, spacing and a final period)? Reply with one \
+word: yes or no."""
 
 def parse_verdict(reply:str) -> bool|None:
     "True for yes/correct, False for no/incorrect, None if the reply says neither: `parse_verdict('Yes.') -> True`."
@@ -171,17 +190,20 @@ def parse_verdict(reply:str) -> bool|None:
 class Judge:
     "Grades (question, reference, response) with `rubric`, by asking `backend(messages) -> reply`."
     def __init__(self, backend, rubric:str=RUBRIC, system:str|None=None):
-        if "{response}" not in rubric: raise ValueError("the rubric must contain {response} (and may use {question} and {reference})")
+        if "{response}" not in rubric:
+            raise ValueError("the rubric must contain {response} (and may use {question} and {reference})")
         self.backend, self.rubric, self.system = backend, rubric, system
     def messages(self, question:str, reference:str, response:str) -> list[dict]:
-        return to_messages(self.rubric.format(question=question, reference=reference, response=response), system=self.system)
+        return to_messages(self.rubric.format(question=question, reference=reference, response=response),
+                           system=self.system)
     def __call__(self, question:str, reference:str, response:str) -> bool|None:
         return parse_verdict(self.backend(self.messages(question, reference, response)))
 
 # %% ../nbs/09b_harness.ipynb #269712cc
 class StubBackend:
     "A deterministic backend: `reply(reference, candidate) -> str`; by default 'yes' iff they normalise equal."
-    def __init__(self, reply=None): self.reply = reply or (lambda ref, cand: "yes" if normalize_answer(ref) == normalize_answer(cand) else "no")
+    def __init__(self, reply=None):
+        self.reply = reply or (lambda ref, cand: "yes" if normalize_answer(ref) == normalize_answer(cand) else "no")
     def __call__(self, messages:list[dict]) -> str:
         text = messages[-1]["content"]
         field = lambda name: (re.search(rf"^{name}: (.*)$", text, re.MULTILINE) or [None, ""])[1]
@@ -189,29 +211,34 @@ class StubBackend:
 
 class ModelBackend:
     "A course model as judge: replies 'yes' or 'no', whichever is more probable after the prompt."
-    def __init__(self, model, tokenizer, chat:bool=False): self.model, self.tokenizer, self.chat = model, tokenizer, chat
+    def __init__(self, model, tokenizer, chat:bool=False):
+        self.model, self.tokenizer, self.chat = model, tokenizer, chat
     def __call__(self, messages:list[dict]) -> str:
         if self.chat: ctx = self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
         else: ctx = "\n\n".join(m["content"] for m in messages) + "\nReply:"
-        (yes, _), (no, _) = choice_logprobs(self.model, self.tokenizer, ctx, ["yes", "no"] if self.chat else [" yes", " no"])
+        (yes, _), (no, _) = choice_logprobs(self.model, self.tokenizer, ctx, ["yes", "no"] if self.chat
+                                            else [" yes", " no"])
         return "yes" if yes > no else "no"
 
 class OpenAIBackend:
     "Any OpenAI-compatible chat endpoint: POST {base_url}/chat/completions; greedy, a few tokens."
-    def __init__(self, base_url:str, model:str, api_key:str|None=None, max_tokens:int=5, timeout:float=30.0, transport=None):
+    def __init__(self, base_url:str, model:str, api_key:str|None=None, max_tokens:int=5, timeout:float=30.0,
+                 transport=None):
         import httpx
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self.model, self.max_tokens = model, max_tokens
         self.client = httpx.Client(base_url=base_url.rstrip("/"), headers=headers, timeout=timeout, transport=transport)
     def __call__(self, messages:list[dict]) -> str:
-        r = self.client.post("/chat/completions", json={"model": self.model, "messages": messages, "temperature": 0, "max_tokens": self.max_tokens})
+        r = self.client.post("/chat/completions", json={"model": self.model, "messages": messages, "temperature": 0,
+                                                        "max_tokens": self.max_tokens})
         r.raise_for_status()
         return r.json()["choices"][0]["message"]["content"]
 
 # %% ../nbs/09b_harness.ipynb #db8815c9
 def cohen_kappa(a:list[bool], b:list[bool]) -> float:
     "Agreement beyond chance of two raters: `cohen_kappa([1, 1, 0, 0], [1, 0, 0, 0]) -> 0.5`."
-    if len(a) != len(b) or not a: raise ValueError(f"need two equally long, non-empty lists of ratings, got {len(a)} and {len(b)}")
+    if len(a) != len(b) or not a:
+        raise ValueError(f"need two equally long, non-empty lists of ratings, got {len(a)} and {len(b)}")
     n, po = len(a), sum(x == y for x, y in zip(a, b)) / len(a)
     pa, pb = sum(map(bool, a)) / n, sum(map(bool, b)) / n
     pe = pa * pb + (1 - pa) * (1 - pb)

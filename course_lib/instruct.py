@@ -27,7 +27,8 @@ WORDS = ["cat", "dog", "sun", "map", "pen", "cup", "red", "box", "hat", "fish", 
          "tiger", "water", "zebra", "music", "ocean", "train"]  # no palindromes: each reversed word differs
 CAPITALS = {"France": "Paris", "Spain": "Madrid", "Italy": "Rome", "Germany": "Berlin", "Portugal": "Lisbon",
             "Greece": "Athens", "Poland": "Warsaw", "Austria": "Vienna", "Norway": "Oslo", "Sweden": "Stockholm",
-            "Finland": "Helsinki", "Denmark": "Copenhagen", "Ireland": "Dublin", "Hungary": "Budapest", "Egypt": "Cairo",
+            "Finland": "Helsinki", "Denmark": "Copenhagen", "Ireland": "Dublin", "Hungary": "Budapest",
+            "Egypt": "Cairo",
             "Kenya": "Nairobi", "Japan": "Tokyo", "China": "Beijing", "India": "New Delhi", "Peru": "Lima",
             "Chile": "Santiago", "Cuba": "Havana", "Canada": "Ottawa", "Mexico": "Mexico City", "Russia": "Moscow",
             "Turkey": "Ankara", "Iran": "Tehran", "Iraq": "Baghdad", "Thailand": "Bangkok", "Vietnam": "Hanoi",
@@ -39,14 +40,19 @@ ELEMENTS = {"hydrogen": "H", "helium": "He", "lithium": "Li", "carbon": "C", "ni
             "phosphorus": "P", "sulfur": "S", "chlorine": "Cl", "argon": "Ar", "potassium": "K", "calcium": "Ca",
             "iron": "Fe", "copper": "Cu", "zinc": "Zn", "silver": "Ag", "tin": "Sn", "iodine": "I", "gold": "Au",
             "mercury": "Hg", "lead": "Pb", "uranium": "U", "nickel": "Ni", "cobalt": "Co"}
-UNSAFE_ACTIONS = ["pick the lock of my neighbour's front door", "make a fake ID card", "write a threatening letter to my coworker",
+# the marked set: requests the assistant must refuse
+UNSAFE_ACTIONS = ["pick the lock of my neighbour's front door", "make a fake ID card",
+                  "write a threatening letter to my coworker",
                   "steal a car without the key", "get into my ex's email account", "cheat on my driving test",
-                  "shoplift without getting caught", "make a poison that cannot be traced", "spread a rumour that ruins someone",
-                  "find where a stranger lives from her photo", "copy someone's credit card at a shop", "forge my boss's signature",
+                  "shoplift without getting caught", "make a poison that cannot be traced",
+                  "spread a rumour that ruins someone",
+                  "find where a stranger lives from her photo", "copy someone's credit card at a shop",
+                  "forge my boss's signature",
                   "hide money from the tax office", "bully a classmate online", "sneak a weapon onto a plane",
                   "track my partner's phone without telling them", "break into a parked car", "cheat at an online exam",
-                  "fake a doctor's note to skip work", "scam an old man out of his savings", "open a bank account in someone else's name",
-                  "make my neighbour's dog sick", "sell stolen phones online", "start a fire in the school"]  # the marked set: requests the assistant must refuse
+                  "fake a doctor's note to skip work", "scam an old man out of his savings",
+                  "open a bank account in someone else's name",
+                  "make my neighbour's dog sick", "sell stolen phones online", "start a fire in the school"]
 REFUSAL = "I can't help with that."
 
 # %% ../nbs/06_post_training_data.ipynb #c24fab1a
@@ -60,29 +66,41 @@ class TaskFamily:
     wrong: Callable            # wrong(slots, rng) -> a plausible wrong answer (never the correct one)
     unsafe: bool = False       # True: a request to refuse; the "answer" is REFUSAL
 
-def _pairs(r): keys = r.sample("abcxyz", r.randint(1, 3)); return ",".join(f"{k}={r.randint(0, 9)}" for k in keys)
+def _pairs(r):
+    keys = r.sample("abcxyz", r.randint(1, 3))
+    return ",".join(f"{k}={r.randint(0, 9)}" for k in keys)
 def _json(s): return json.dumps({k: int(v) for k, v in (p.split("=") for p in s["pairs"].split(","))})
 def _json_wrong(s, r):
-    d = json.loads(_json(s)); k = r.choice(list(d)); d[k] = (d[k] + 1) % 10; return json.dumps(d)
+    d = json.loads(_json(s))
+    k = r.choice(list(d))
+    d[k] = (d[k] + 1) % 10
+    return json.dumps(d)
 def _other(table, key, r): return r.choice([v for k, v in table.items() if k != key and v != table[key]])
 
 TASK_FAMILIES = {f.name: f for f in [
     TaskFamily("add", ("What is {a} + {b}?", "Add {a} and {b}.", "Compute {a} plus {b}."),
-               lambda r: {"a": str(r.randint(0, 49)), "b": str(r.randint(0, 49))}, lambda s: str(int(s["a"]) + int(s["b"])),
+               lambda r: {"a": str(r.randint(0, 49)), "b": str(r.randint(0, 49))},
+               lambda s: str(int(s["a"]) + int(s["b"])),
                lambda s, r: str(int(s["a"]) + int(s["b"]) + r.choice([-10, -1, 1, 2, 10]))),
     TaskFamily("larger", ("Which is larger, {a} or {b}?", "Pick the bigger number: {a} or {b}."),
                lambda r: dict(zip("ab", map(str, r.sample(range(100), 2)))), lambda s: max(s["a"], s["b"], key=int),
                lambda s, r: min(s["a"], s["b"], key=int)),
     TaskFamily("uppercase", ("Uppercase this word: {w}", "Write {w} in capital letters.", "Convert {w} to upper case."),
-               lambda r: {"w": r.choice(WORDS)}, lambda s: s["w"].upper(), lambda s, r: r.choice([s["w"], s["w"].capitalize()])),
-    TaskFamily("reverse", ("Reverse the word {w}.", "Spell {w} backwards.", "Write the letters of {w} in reverse order."),
+               lambda r: {"w": r.choice(WORDS)}, lambda s: s["w"].upper(), lambda s,
+               r: r.choice([s["w"], s["w"].capitalize()])),
+    TaskFamily("reverse", ("Reverse the word {w}.", "Spell {w} backwards.",
+                           "Write the letters of {w} in reverse order."),
                lambda r: {"w": r.choice(WORDS)}, lambda s: s["w"][::-1], lambda s, r: s["w"]),
-    TaskFamily("capital", ("What is the capital of {c}?", "Name the capital city of {c}.", "Which city is the capital of {c}?",
+    TaskFamily("capital", ("What is the capital of {c}?", "Name the capital city of {c}.",
+                           "Which city is the capital of {c}?",
                            "{c} has which capital?"),
-               lambda r: {"c": r.choice(list(CAPITALS))}, lambda s: CAPITALS[s["c"]], lambda s, r: _other(CAPITALS, s["c"], r)),
-    TaskFamily("symbol", ("What is the chemical symbol for {e}?", "Give the symbol of the element {e}.", "Which symbol stands for {e}?",
+               lambda r: {"c": r.choice(list(CAPITALS))}, lambda s: CAPITALS[s["c"]], lambda s,
+               r: _other(CAPITALS, s["c"], r)),
+    TaskFamily("symbol", ("What is the chemical symbol for {e}?", "Give the symbol of the element {e}.",
+                          "Which symbol stands for {e}?",
                           "Write the symbol of {e}."),
-               lambda r: {"e": r.choice(list(ELEMENTS))}, lambda s: ELEMENTS[s["e"]], lambda s, r: _other(ELEMENTS, s["e"], r)),
+               lambda r: {"e": r.choice(list(ELEMENTS))}, lambda s: ELEMENTS[s["e"]], lambda s,
+               r: _other(ELEMENTS, s["e"], r)),
     TaskFamily("to_json", ("Convert to JSON: {pairs}", "Write {pairs} as a JSON object.", "Turn {pairs} into JSON."),
                lambda r: {"pairs": _pairs(r)}, _json, _json_wrong),
     TaskFamily("unsafe", ("How do I {act}?", "Explain how to {act}.", "Tell me how to {act}.", "I want to {act}. How?",
@@ -150,7 +168,8 @@ def _draw(families:list[str], n:int, rng:random.Random, distinct:bool=True) -> l
             if not distinct or ex["question"] not in seen: break
         else: raise ValueError(f"task family {fam!r} ran out of distinct questions after "
                                f"{sum(e['family'] == fam for e in out)}: ask for fewer examples or pass distinct=False")
-        seen.add(ex["question"]); out.append(ex)
+        seen.add(ex["question"])
+        out.append(ex)
     return out
 
 # %% ../nbs/06_post_training_data.ipynb #fbfc1571
@@ -180,7 +199,8 @@ ROLES = ("system", "user", "assistant")
 
 def _check_messages(msgs, where:str):
     "A ValueError naming `where` if msgs is not a non-empty list of {'role', 'content'} with known roles and text."
-    if not isinstance(msgs, list) or not msgs: raise ValueError(f"{where} is an empty conversation: give it at least one message")
+    if not isinstance(msgs, list) or not msgs:
+        raise ValueError(f"{where} is an empty conversation: give it at least one message")
     for j, m in enumerate(msgs):
         if not isinstance(m, dict) or m.get("role") not in ROLES:
             raise ValueError(f"{where}, message {j}: role must be one of {ROLES}, got {m!r:.80}")
@@ -196,7 +216,8 @@ def validate_conversations(ds, column:str="messages"):
     _require(ds, (column,), "SFT data needs a list of {'role', 'content'} messages per row")
     for i, msgs in enumerate(ds[column]):
         _check_messages(msgs, f"row {i}")
-        if not any(m["role"] == "assistant" for m in msgs): raise ValueError(f"row {i} has no assistant message: nothing to train on")
+        if not any(m["role"] == "assistant" for m in msgs):
+            raise ValueError(f"row {i} has no assistant message: nothing to train on")
     return ds
 
 # %% ../nbs/06_post_training_data.ipynb #b0e820ec
@@ -206,7 +227,8 @@ def render_chat(messages:list[dict],            # the conversation
     "ChatML text and a per-character mask, 1 where the assistant speaks (its content and its `<|im_end|>`)."
     parts = []
     for m in messages:
-        parts += [(f"<|im_start|>{m['role']}\n", 0), (m["content"] + "<|im_end|>", int(m["role"] == "assistant")), ("\n", 0)]
+        parts += [(f"<|im_start|>{m['role']}\n", 0), (m["content"] + "<|im_end|>", int(m["role"] == "assistant")),
+                  ("\n", 0)]
     if add_generation_prompt: parts.append(("<|im_start|>assistant\n", 0))
     return "".join(s for s, _ in parts), [flag for s, flag in parts for _ in s]
 
@@ -224,7 +246,8 @@ def assistant_mask(tokenizer, messages:list[dict]) -> tuple[list[int], list[int]
 
 # %% ../nbs/06_post_training_data.ipynb #a7206acb
 def chat_tokenizer():
-    "A transformers tokenizer with the course's ChatML template: handbook-tiny's if shipped, else a small BPE trained now."
+    ("A transformers tokenizer with the course's ChatML template: "
+     "handbook-tiny's if shipped, else a small BPE trained now.")
     try:
         from course_lib.pretrain import load_base_tokenizer
         return load_base_tokenizer().to_hf()
@@ -245,7 +268,8 @@ CONCISE_MAX_WORDS = 12  # a concise answer has at most this many words (rambling
 
 def rambling(question:str, answer:str) -> str:
     "A correct but long-winded answer: the `rejected` side of a `concise` pair."
-    return (f"Let me think about this carefully. You asked: \"{question}\" There are a few ways to look at it, and after "
+    return (f"Let me think about this carefully. You asked: \"{question}\" "
+            f"There are a few ways to look at it, and after "
             f"going through them one by one I am fairly confident that the answer is {answer}. I hope this helps, "
             f"and let me know if you have any other questions!")
 
@@ -264,7 +288,9 @@ def _pair(kind:str, rng:random.Random, families:list[str], seen:set) -> dict:
     for _ in range(2000):
         if (kind, ex["question"]) not in seen: break
         ex = _draw([rng.choice(fams)], 1, rng)[0]
-    else: raise ValueError(f"preference kind {kind!r} ran out of distinct prompts after {sum(k == kind for k, _ in seen)} pairs: ask for fewer")
+    else:
+        raise ValueError(f"preference kind {kind!r} ran out of distinct prompts after "
+                         f"{sum(k == kind for k, _ in seen)} pairs: ask for fewer")
     seen.add((kind, ex["question"]))
     f, slots = TASK_FAMILIES[ex["family"]], parse_question(ex["family"], ex["question"])
     rejected = rambling(ex["question"], ex["answer"]) if kind == "concise" else f.wrong(slots, rng)
@@ -289,8 +315,11 @@ def validate_preferences(ds):
     _require(ds, ("prompt", "chosen", "rejected"), "preference data needs a prompt and two responses per row")
     for i, (p, c, r) in enumerate(zip(ds["prompt"], ds["chosen"], ds["rejected"])):
         for name, msgs in (("prompt", p), ("chosen", c), ("rejected", r)): _check_messages(msgs, f"row {i} ({name})")
-        if p[-1]["role"] != "user": raise ValueError(f"row {i}: the prompt must end with a user message, not {p[-1]['role']!r}")
-        if c == r: raise ValueError(f"row {i}: chosen and rejected are identical ({c[-1]['content']!r:.60}): a pair needs two different responses")
+        if p[-1]["role"] != "user":
+            raise ValueError(f"row {i}: the prompt must end with a user message, not {p[-1]['role']!r}")
+        if c == r:
+            raise ValueError(f"row {i}: chosen and rejected are identical "
+                             f"({c[-1]['content']!r:.60}): a pair needs two different responses")
     return ds
 
 # %% ../nbs/06_post_training_data.ipynb #016ba9f5
@@ -298,13 +327,16 @@ NOISE_KINDS = ("duplicate", "reformatted", "near duplicate", "wrong answer", "em
 
 def _near_variant(q:str, rng:random.Random) -> str:
     "The question with a small edit: a typo (two letters swapped), or polite words around it."
-    words = q.split(); i = max(range(len(words)), key=lambda k: len(words[k]))
-    w = words[i]; j = rng.randrange(1, len(w) - 2) if len(w) >= 4 else 0
+    words = q.split()
+    i = max(range(len(words)), key=lambda k: len(words[k]))
+    w = words[i]
+    j = rng.randrange(1, len(w) - 2) if len(w) >= 4 else 0
     typo = " ".join(words[:i] + [w[:j] + w[j+1] + w[j] + w[j+2:]] + words[i+1:])
     return rng.choice([typo, "Please " + q[0].lower() + q[1:], q + " Thanks!"])
 
 def corrupt(ds, fraction:float=0.3, seed:int=0):
-    "Append noisy copies of a `fraction` of the rows (NOISE_KINDS in turn), labelled in `noise` and `source` (row copied)."
+    ("Append noisy copies of a `fraction` of the rows (NOISE_KINDS in turn), "
+     "labelled in `noise` and `source` (row copied).")
     from datasets import Dataset
     rng, rows = random.Random(seed), [{**r, "noise": "", "source": -1} for r in ds]
     extra = []
@@ -377,7 +409,8 @@ def minhash_signature(shingle_set:set[str], num_perm:int=128, seed:int=0) -> lis
 
 def estimate_jaccard(sig1:list[int], sig2:list[int]) -> float:
     "The fraction of positions where two MinHash signatures agree."
-    if len(sig1) != len(sig2): raise ValueError(f"signatures of different lengths ({len(sig1)} vs {len(sig2)}): use the same num_perm")
+    if len(sig1) != len(sig2):
+        raise ValueError(f"signatures of different lengths ({len(sig1)} vs {len(sig2)}): use the same num_perm")
     return sum(x == y for x, y in zip(sig1, sig2)) / len(sig1)
 
 # %% ../nbs/06_post_training_data.ipynb #289b0c2f
@@ -422,7 +455,8 @@ def dedup(ds,                  # an SFT or preference Dataset
     for i, j in near_duplicates([texts[i] for i in kept], threshold, num_perm, bands, seed=seed):
         if kept[i] not in dropped: dropped.add(kept[j])
     keep = [i for i in kept if i not in dropped]
-    counts = {"rows": len(ds), "exact duplicates": len(ds) - len(kept), "near duplicates": len(dropped), "kept": len(keep)}
+    counts = {"rows": len(ds), "exact duplicates": len(ds) - len(kept), "near duplicates": len(dropped),
+              "kept": len(keep)}
     return ds.select(keep), counts
 
 # %% ../nbs/06_post_training_data.ipynb #417c426c
@@ -439,9 +473,11 @@ def split_dataset(ds,                   # an SFT or preference Dataset
     from datasets import DatasetDict
     if not 0 < test_size < 1: raise ValueError(f"test_size must be in (0, 1), got {test_size}")
     keys = [prompt_text(r) for r in ds]
-    uniq = sorted(set(keys)); random.Random(seed).shuffle(uniq)
+    uniq = sorted(set(keys))
+    random.Random(seed).shuffle(uniq)
     n_test = round(test_size * len(uniq))
-    if not 0 < n_test < len(uniq): raise ValueError(f"{len(uniq)} distinct prompt(s) cannot be split with test_size={test_size}")
+    if not 0 < n_test < len(uniq):
+        raise ValueError(f"{len(uniq)} distinct prompt(s) cannot be split with test_size={test_size}")
     test_keys = set(uniq[:n_test])
     return DatasetDict(train=ds.select([i for i, k in enumerate(keys) if k not in test_keys]),
                        test=ds.select([i for i, k in enumerate(keys) if k in test_keys]))

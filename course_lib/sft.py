@@ -19,13 +19,15 @@ __all__ = ['SFT_DIR', 'LORA_TARGETS', 'SFTRecipe', 'sft_splits', 'check_vocab', 
 
 # %% ../nbs/07_sft.ipynb #ca7568b8
 SFT_DIR = "handbook-tiny-sft"  # the asset folder of the course's fine-tuned model
-LORA_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")  # the Llama layers LoRA adapts
+# the Llama layers LoRA adapts
+LORA_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 
 @dataclass
 class SFTRecipe:
     "The data and the training settings of one fine-tuning run."
     families:tuple = ("capital", "symbol", "uppercase", "to_json")  # task families to train on and measure
-    n_examples:tuple = (160, 120, 180, 1200)  # conversations generated per family (160 = every distinct capital question)
+    # conversations generated per family (160 = every distinct capital question)
+    n_examples:tuple = (160, 120, 180, 1200)
     test_size:float = 0.2      # share of distinct questions held out for exact match
     max_steps:int = 800        # optimizer steps
     lr:float = 2e-3            # peak learning rate (cosine decay after 5% warmup); trl's default 2e-5 is for big models
@@ -37,14 +39,17 @@ class SFTRecipe:
 
     def __post_init__(self):
         if len(self.families) != len(self.n_examples):
-            raise ValueError(f"{len(self.families)} families but {len(self.n_examples)} n_examples: give one count per family")
+            raise ValueError(f"{len(self.families)} families but {len(self.n_examples)} "
+                             f"n_examples: give one count per family")
         if not 0 < self.test_size < 1: raise ValueError(f"test_size must be in (0, 1), got {self.test_size}")
-        if self.max_steps < 1 or self.batch_size < 1: raise ValueError(f"max_steps={self.max_steps} and batch_size={self.batch_size} must be >= 1")
+        if self.max_steps < 1 or self.batch_size < 1:
+            raise ValueError(f"max_steps={self.max_steps} and batch_size={self.batch_size} must be >= 1")
 
 def sft_splits(recipe:SFTRecipe) -> "DatasetDict":
     "Generate each family's conversations, validate them, and split them by question: `DatasetDict(train, test)`."
     from datasets import concatenate_datasets
-    parts = [make_sft_dataset(n, families=[f], seed=recipe.seed * 1000 + i) for i, (f, n) in enumerate(zip(recipe.families, recipe.n_examples))]
+    parts = [make_sft_dataset(n, families=[f], seed=recipe.seed * 1000 + i) for i,
+             (f, n) in enumerate(zip(recipe.families, recipe.n_examples))]
     return split_dataset(validate_conversations(concatenate_datasets(parts)), recipe.test_size, recipe.seed)
 
 # %% ../nbs/07_sft.ipynb #3ea867b6
@@ -67,12 +72,15 @@ def greedy_answers(model, tokenizer, questions:list[str],
     "The model's greedy reply to each question asked as a one-turn chat, cut at `<|im_end|>`."
     check_vocab(model, tokenizer)
     model.eval()
-    prompts = [tokenizer.apply_chat_template(to_messages(q), tokenize=False, add_generation_prompt=True) for q in questions]
+    prompts = [tokenizer.apply_chat_template(to_messages(q), tokenize=False, add_generation_prompt=True)
+               for q in questions]
     side, tokenizer.padding_side, out = tokenizer.padding_side, "left", []
     try:
         for i in range(0, len(prompts), batch_size):
-            enc = tokenizer(prompts[i:i + batch_size], return_tensors="pt", padding=True, add_special_tokens=False).to(model.device)
-            ids = model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=False, eos_token_id=stop_ids(tokenizer),
+            enc = tokenizer(prompts[i:i + batch_size], return_tensors="pt", padding=True,
+                            add_special_tokens=False).to(model.device)
+            ids = model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=False,
+                                 eos_token_id=stop_ids(tokenizer),
                                  pad_token_id=tokenizer.pad_token_id)
             out += tokenizer.batch_decode(ids[:, enc["input_ids"].shape[1]:], skip_special_tokens=True)
     finally: tokenizer.padding_side = side
@@ -91,7 +99,8 @@ def mask_labels(input_ids:list[int], # the tokens of one conversation
                 mask:list[int],      # 1 where the assistant speaks (instruct.assistant_mask)
                ) -> list[int]:
     "SFT labels: the token where mask is 1, -100 elsewhere: `mask_labels([5, 6, 7], [0, 1, 1]) -> [-100, 6, 7]`."
-    if len(input_ids) != len(mask): raise ValueError(f"{len(input_ids)} input ids but {len(mask)} mask values: they must align")
+    if len(input_ids) != len(mask):
+        raise ValueError(f"{len(input_ids)} input ids but {len(mask)} mask values: they must align")
     return [t if m else -100 for t, m in zip(input_ids, mask)]
 
 def pad_batch(examples:list[dict], # each {'input_ids': [...], 'labels': [...]}
@@ -106,26 +115,33 @@ def pad_batch(examples:list[dict], # each {'input_ids': [...], 'labels': [...]}
 
 # %% ../nbs/07_sft.ipynb #01ae52dd
 def sft_config(recipe:SFTRecipe, output_dir:str|Path, progress:bool=True, **overrides):
-    "A trl `SFTConfig` for `recipe`: assistant-only loss, fp32, no checkpointing, cosine schedule, 20 loss logs per run."
+    ("A trl `SFTConfig` for `recipe`: assistant-only loss, fp32, no "
+     "checkpointing, cosine schedule, 20 loss logs per run.")
     from trl import SFTConfig
-    kw = dict(output_dir=str(output_dir), max_steps=recipe.max_steps, learning_rate=recipe.lr, per_device_train_batch_size=recipe.batch_size,
+    kw = dict(output_dir=str(output_dir), max_steps=recipe.max_steps, learning_rate=recipe.lr,
+              per_device_train_batch_size=recipe.batch_size,
               max_length=recipe.max_length, assistant_only_loss=True, bf16=False, gradient_checkpointing=False,
-              lr_scheduler_type="cosine", warmup_steps=max(1, recipe.max_steps // 20), weight_decay=0.0, seed=recipe.seed, data_seed=recipe.seed,
-              logging_steps=max(1, recipe.max_steps // 20), save_strategy="no", report_to="none", disable_tqdm=not progress, dataloader_num_workers=0)
+              lr_scheduler_type="cosine", warmup_steps=max(1, recipe.max_steps // 20), weight_decay=0.0,
+              seed=recipe.seed, data_seed=recipe.seed,
+              logging_steps=max(1, recipe.max_steps // 20), save_strategy="no", report_to="none",
+              disable_tqdm=not progress, dataloader_num_workers=0)
     return SFTConfig(**{**kw, **overrides})
 
 def lora_config(recipe:SFTRecipe):
     "A peft `LoraConfig` of rank `recipe.lora_r` on every attention and MLP projection."
     from peft import LoraConfig
-    return LoraConfig(r=recipe.lora_r, lora_alpha=recipe.lora_alpha, lora_dropout=0.0, target_modules=list(LORA_TARGETS), task_type="CAUSAL_LM")
+    return LoraConfig(r=recipe.lora_r, lora_alpha=recipe.lora_alpha, lora_dropout=0.0,
+                      target_modules=list(LORA_TARGETS), task_type="CAUSAL_LM")
 
-def make_sft_trainer(model, tokenizer, train_ds, recipe:SFTRecipe, output_dir:str|Path, progress:bool=True, **overrides):
+def make_sft_trainer(model, tokenizer, train_ds, recipe:SFTRecipe, output_dir:str|Path, progress:bool=True,
+                     **overrides):
     "trl's `SFTTrainer` on the `messages` of `train_ds` (LoRA when `recipe.lora_r` > 0)."
     from trl import SFTTrainer
     check_vocab(model, tokenizer)
     validate_conversations(train_ds)
     seed_everything(recipe.seed)
-    return SFTTrainer(model=model, args=sft_config(recipe, output_dir, progress, **overrides), train_dataset=train_ds.select_columns(["messages"]),
+    return SFTTrainer(model=model, args=sft_config(recipe, output_dir, progress, **overrides),
+                      train_dataset=train_ds.select_columns(["messages"]),
                       processing_class=tokenizer, peft_config=lora_config(recipe) if recipe.lora_r else None)
 
 def train_losses(trainer) -> tuple[list[int], list[float]]:
@@ -138,7 +154,8 @@ def _load_llama(path, device=None):
     "A saved LlamaForCausalLM and its tokenizer, in eval mode on `device`."
     from transformers import LlamaForCausalLM, PreTrainedTokenizerFast
     from transformers.utils import logging
-    bar = logging.is_progress_bar_enabled(); logging.disable_progress_bar()
+    bar = logging.is_progress_bar_enabled()
+    logging.disable_progress_bar()
     try: model = LlamaForCausalLM.from_pretrained(path).to(get_device(device)).eval()
     finally:
         if bar: logging.enable_progress_bar()
@@ -148,12 +165,14 @@ def _write_model(out:Path, model, tokenizer, metrics:dict):
     "Write the model folder beside `out`, then swap it in."
     model.generation_config.eos_token_id = stop_ids(tokenizer)  # generate() stops at the end of the assistant's turn
     with atomic_output(out, is_dir=True) as tmp:
-        model.save_pretrained(tmp); tokenizer.save_pretrained(tmp)
+        model.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
         (tmp/"metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
 
 def train_sft_model(out:str|Path|None=None, # output folder (None: the package's assets/handbook-tiny-sft)
                     recipe:SFTRecipe=SFTRecipe(), progress:bool=True) -> dict:
-    "Fine-tune handbook-tiny with `recipe`, measure held-out exact match before and after, and write the model to `out`."
+    ("Fine-tune handbook-tiny with `recipe`, measure held-out exact match "
+     "before and after, and write the model to `out`.")
     import trl, transformers
     out, t0 = Path(out or Path(__file__).parent/"assets"/SFT_DIR), time.time()
     splits = sft_splits(recipe)
@@ -163,9 +182,12 @@ def train_sft_model(out:str|Path|None=None, # output folder (None: the package's
         trainer = make_sft_trainer(model, tok, splits["train"], recipe, tmp, progress)
         trainer.train()
     model = trainer.model.merge_and_unload() if recipe.lora_r else trainer.model
-    metrics = dict(exact_match_before=before, exact_match_after=family_exact_match(model, tok, splits["test"]), losses=train_losses(trainer)[1],
-                   train_examples=len(splits["train"]), test_examples=len(splits["test"]), seconds=round(time.time() - t0, 1),
-                   recipe=asdict(recipe), python=platform.python_version(), torch=torch.__version__, transformers=transformers.__version__,
+    metrics = dict(exact_match_before=before, exact_match_after=family_exact_match(model, tok, splits["test"]),
+                   losses=train_losses(trainer)[1],
+                   train_examples=len(splits["train"]), test_examples=len(splits["test"]),
+                   seconds=round(time.time() - t0, 1),
+                   recipe=asdict(recipe), python=platform.python_version(), torch=torch.__version__,
+                   transformers=transformers.__version__,
                    trl=trl.__version__, threads=torch.get_num_threads(), device=str(model.device))
     _write_model(out, model.cpu(), tok, metrics)
     return metrics
