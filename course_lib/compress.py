@@ -9,7 +9,8 @@ from .core import median_time
 import torch
 from torch import nn
 import torch.nn.functional as F
-from .quantize import (METHODS, QTensor, QuantLinear, calibration_blocks, quantizable_linears, quantize_absmax,
+from .quantize import (METHODS, QTensor, QuantLinear, calibration_blocks, quantizable_linears,
+                                 quantize_absmax,
                                  quantize_model, quiet_libraries, replace_module)
 
 # %% auto #0
@@ -27,14 +28,17 @@ def reference_quantize(model, method:str):
             quantize_(model, Int8WeightOnlyConfig(), filter_fn=lambda m, fqn: id(m) in keep)
             return model
         import bitsandbytes as bnb
-        if method not in ("bnb-int8", "bnb-nf4"): raise ValueError(f"method={method!r} is unknown: use 'torchao-int8', 'bnb-int8' or 'bnb-nf4'")
+        if method not in ("bnb-int8", "bnb-nf4"):
+            raise ValueError(f"method={method!r} is unknown: use 'torchao-int8', 'bnb-int8' or 'bnb-nf4'")
         for name, lin in quantizable_linears(model).items():
             w = lin.weight.detach().clone()
             if method == "bnb-int8":
-                new = bnb.nn.Linear8bitLt(lin.in_features, lin.out_features, bias=False, has_fp16_weights=False, threshold=6.0)
+                new = bnb.nn.Linear8bitLt(lin.in_features, lin.out_features, bias=False, has_fp16_weights=False,
+                                          threshold=6.0)
                 new.weight = bnb.nn.Int8Params(w, requires_grad=False, has_fp16_weights=False)
             else:
-                new = bnb.nn.Linear4bit(lin.in_features, lin.out_features, bias=False, compute_dtype=torch.float32, quant_type="nf4")
+                new = bnb.nn.Linear4bit(lin.in_features, lin.out_features, bias=False, compute_dtype=torch.float32,
+                                        quant_type="nf4")
                 new.weight = bnb.nn.Params4bit(w, requires_grad=False, quant_type="nf4")
             replace_module(model, name, new.to("cpu"))
     return model
@@ -55,7 +59,8 @@ def model_bytes(model) -> int:
     seen, total = set(), 0
     for t in list(model.parameters()) + list(model.buffers()):
         if id(t) in seen: continue
-        seen.add(id(t)); total += tensor_bytes(t)
+        seen.add(id(t))
+        total += tensor_bytes(t)
     return total
 
 # %% ../nbs/10b_compress.ipynb #dd2f659d
@@ -65,7 +70,8 @@ def tokens_per_second(model, tokenizer, n_new:int=32, prompt:str="The function r
     x = tokenizer(prompt, return_tensors="pt")
     kw = dict(do_sample=False, pad_token_id=tokenizer.pad_token_id)
     model.generate(**x, max_new_tokens=2, min_new_tokens=2, **kw)
-    return n_new / median_time(lambda: model.generate(**x, max_new_tokens=n_new, min_new_tokens=n_new, **kw), repeats)[1]
+    return n_new / median_time(lambda: model.generate(**x, max_new_tokens=n_new, min_new_tokens=n_new, **kw),
+                               repeats)[1]
 
 def quantization_table(model, tokenizer, blocks:torch.Tensor, calibration:torch.Tensor,
                        methods=("fp32",) + METHODS + ("torchao-int8", "bnb-int8", "bnb-nf4"),
@@ -83,7 +89,8 @@ def quantization_table(model, tokenizer, blocks:torch.Tensor, calibration:torch.
             elif m != "fp32": reference_quantize(q, m)
             secs, ppl, tps = time.time() - t0, perplexity(q, blocks), tokens_per_second(q, tokenizer, n_new)
         ref = ref or ppl
-        rows.append({"method": m, "bytes": f"{model_bytes(q):,}", "val ppl": f"{ppl:.3f}", "vs fp32": f"{100 * (ppl / ref - 1):+.2f}%",
+        rows.append({"method": m, "bytes": f"{model_bytes(q):,}", "val ppl": f"{ppl:.3f}",
+                     "vs fp32": f"{100 * (ppl / ref - 1):+.2f}%",
                      "tokens/s": f"{tps:.0f}", "quantize s": f"{secs:.1f}"})
     return rows
 
@@ -128,7 +135,8 @@ def sparsity_of(model) -> float:
 def _keep_rows(lin:nn.Linear, idx:torch.Tensor, dim:int) -> nn.Linear:
     "A smaller Linear with only the rows (dim=0) or input columns (dim=1) `idx` of `lin`."
     w = lin.weight.detach().index_select(dim, idx)
-    new = nn.Linear(w.shape[1], w.shape[0], bias=False); new.weight.data.copy_(w)
+    new = nn.Linear(w.shape[1], w.shape[0], bias=False)
+    new.weight.data.copy_(w)
     return new
 
 @torch.no_grad()
@@ -140,7 +148,11 @@ def prune_ffn(model, ffn_keep:float, # fraction of FFN neurons to keep in each l
         mlp = layer.mlp
         score = mlp.gate_proj.weight.norm(dim=1) * mlp.up_proj.weight.norm(dim=1) * mlp.down_proj.weight.norm(dim=0)
         idx = score.topk(max(1, round(ffn_keep * len(score)))).indices.sort().values
-        mlp.gate_proj, mlp.up_proj, mlp.down_proj = _keep_rows(mlp.gate_proj, idx, 0), _keep_rows(mlp.up_proj, idx, 0), _keep_rows(mlp.down_proj, idx, 1)
+        mlp.gate_proj, mlp.up_proj, mlp.down_proj = (
+            _keep_rows(mlp.gate_proj, idx, 0),
+            _keep_rows(mlp.up_proj, idx, 0),
+            _keep_rows(mlp.down_proj, idx, 1),
+        )
     return model
 
 @torch.no_grad()
@@ -148,7 +160,8 @@ def prune_head_groups(model, keep_groups:int, # key/value groups (with their que
                      ):
     "Remove the lowest-scoring groups of heads (one k/v head + its query heads) of every Llama attention, in place."
     cfg = model.config
-    if not 1 <= keep_groups <= cfg.num_key_value_heads: raise ValueError(f"keep_groups={keep_groups!r} must be in 1..{cfg.num_key_value_heads}")
+    if not 1 <= keep_groups <= cfg.num_key_value_heads:
+        raise ValueError(f"keep_groups={keep_groups!r} must be in 1..{cfg.num_key_value_heads}")
     hd, per = cfg.hidden_size // cfg.num_attention_heads, cfg.num_attention_heads // cfg.num_key_value_heads
     for layer in model.model.layers:
         a = layer.self_attn
@@ -188,6 +201,9 @@ def train_student(student, teacher, blocks:torch.Tensor, steps:int=60, batch_siz
             with torch.no_grad(): t_logits = teacher(input_ids=x).logits
             loss = distill_loss(student(input_ids=x).logits, t_logits, T)
         else: loss = student(input_ids=x, labels=x).loss
-        loss.backward(); opt.step(); opt.zero_grad(set_to_none=True); losses.append(loss.item())
+        loss.backward()
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+        losses.append(loss.item())
     student.eval()
     return losses

@@ -25,7 +25,8 @@ def read_text(path:str|Path) -> str:
     path = Path(path)
     if not path.is_file(): raise ValueError(f"{path} is not a file: check the path")
     try: text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as e: raise ValueError(f"{path} is not UTF-8 text ({e.reason}): convert it or use another loader") from e
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{path} is not UTF-8 text ({e.reason}): convert it or use another loader") from e
     except OSError as e: raise ValueError(f"cannot read {path}: {e.strerror}") from e
     if not text.strip(): raise ValueError(f"{path} is empty: there is nothing to load")
     return text
@@ -35,7 +36,8 @@ def load_markdown(path:str|Path) -> list[Document]:
     "A Markdown or text file as one Document."
     return [Document(read_text(path), {"source": str(path), "type": "markdown"})]
 
-BLOCK_TAGS = ["p", "div", "br", "li", "tr", "pre", "blockquote", "section", "article", "h1", "h2", "h3", "h4", "h5", "h6"]
+BLOCK_TAGS = ["p", "div", "br", "li", "tr", "pre", "blockquote", "section", "article", "h1", "h2", "h3", "h4", "h5",
+              "h6"]
 
 def load_html(path:str|Path) -> list[Document]:
     "The visible text of an HTML file (no script/style), its title in the metadata."
@@ -59,7 +61,8 @@ def load_json(path:str|Path, # a .json file: a list of records or one record
     docs = []
     for i, r in enumerate(records):
         if not isinstance(r, dict) or not isinstance(r.get(text_key), str):
-            raise ValueError(f"{path}: record {i} has no string field {text_key!r}: pass text_key= the field with the text")
+            raise ValueError(f"{path}: record {i} has no string field {text_key!r}: pass "
+                             f"text_key= the field with the text")
         meta = {k: v for k, v in r.items() if k != text_key and isinstance(v, (str, int, float, bool))}
         docs.append(Document(r[text_key], {**meta, "source": str(path), "type": "json", "record": i}))
     return docs
@@ -70,7 +73,8 @@ def load_notebook(path:str|Path, # a .ipynb file
                  ) -> list[Document]:
     "A Jupyter notebook as one Document: markdown cells as they are, code cells fenced."
     try: cells = json.loads(read_text(path))["cells"]
-    except (json.JSONDecodeError, KeyError, TypeError) as e: raise ValueError(f"{path} is not a Jupyter notebook: {e!r}") from e
+    except (json.JSONDecodeError, KeyError, TypeError) as e:
+        raise ValueError(f"{path} is not a Jupyter notebook: {e!r}") from e
     parts = []
     for c in cells:
         src = "".join(c.get("source", "")).strip()
@@ -87,7 +91,8 @@ def load_pdf(path:str|Path) -> list[Document]:
     try: pages = [p.extract_text() or "" for p in pypdf.PdfReader(str(path)).pages]
     except pypdf.errors.PdfReadError as e: raise ValueError(f"{path} is not a readable PDF: {e}") from e
     docs = [Document(t, {"source": str(path), "type": "pdf", "page": i + 1}) for i, t in enumerate(pages) if t.strip()]
-    if not docs: raise ValueError(f"{path} has no text layer ({len(pages)} pages, maybe scanned images): run OCR on it first")
+    if not docs:
+        raise ValueError(f"{path} has no text layer ({len(pages)} pages, maybe scanned images): run OCR on it first")
     return docs
 
 LOADERS = {".md": load_markdown, ".markdown": load_markdown, ".txt": load_markdown, ".html": load_html,
@@ -96,7 +101,8 @@ LOADERS = {".md": load_markdown, ".markdown": load_markdown, ".txt": load_markdo
 def load(path:str|Path) -> list[Document]:
     "Load any supported file by its extension: `load('notes.md') -> [Document(...)]`."
     loader = LOADERS.get(Path(path).suffix.lower())
-    if loader is None: raise ValueError(f"no loader for {Path(path).name!r}: supported extensions are {', '.join(LOADERS)}")
+    if loader is None:
+        raise ValueError(f"no loader for {Path(path).name!r}: supported extensions are {', '.join(LOADERS)}")
     return loader(path)
 
 # %% ../nbs/12a_documents.ipynb #76d4710e
@@ -108,7 +114,8 @@ def make_pdf(path:str|Path, pages:list[str]) -> Path:
         for text in pages:
             fig = plt.figure(figsize=(6, 2))
             if text: fig.text(0.05, 0.5, text, fontsize=10)
-            pdf.savefig(fig); plt.close(fig)
+            pdf.savefig(fig)
+            plt.close(fig)
     return Path(path)
 
 # %% ../nbs/12a_documents.ipynb #29133613
@@ -118,7 +125,8 @@ def split_recursive(text:str,                    # the text to split
                     chunk_size:int=800,          # the most characters in a chunk
                     separators:tuple=SEPARATORS, # tried in order, coarsest first; "" cuts characters
                    ) -> list[str]:
-    "Split text into chunks of <= chunk_size characters whose concatenation is text: `split_recursive('ab cd', 3) -> ['ab ', 'cd']`."
+    ("Split text into chunks of <= chunk_size characters whose concatenation is "
+     "text: `split_recursive('ab cd', 3) -> ['ab ', 'cd']`.")
     if chunk_size < 1: raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
     if len(text) <= chunk_size: return [text] if text else []
     i = next((i for i, s in enumerate(separators) if s == "" or s in text), None)
@@ -129,10 +137,14 @@ def split_recursive(text:str,                    # the text to split
     chunks, cur = [], ""
     for p in pieces:
         if len(p) > chunk_size:
-            if cur: chunks.append(cur); cur = ""
+            if cur:
+                chunks.append(cur)
+                cur = ""
             chunks.extend(split_recursive(p, chunk_size, rest))
         elif len(cur) + len(p) <= chunk_size: cur += p
-        else: chunks.append(cur); cur = p
+        else:
+            chunks.append(cur)
+            cur = p
     if cur: chunks.append(cur)
     return chunks
 
@@ -142,7 +154,8 @@ HEADER = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 def markdown_sections(text:str,      # Markdown text
                       max_level:int=3, # cut at headers of this level or higher (# is 1)
                      ) -> list[tuple[str, str]]:
-    "(header path, section text) pairs whose texts concatenate to text: `'# A\\nx\\n## B\\ny' -> [('A', '# A\\nx\\n'), ('A > B', '## B\\ny')]`."
+    ("(header path, section text) pairs whose texts concatenate to text: `'# "
+     "A\\nx\\n## B\\ny' -> [('A', '# A\\nx\\n'), ('A > B', '## B\\ny')]`.")
     sections, path, cur, fence = [], [], "", None
     for line in text.splitlines(keepends=True):
         stripped = line.strip()
@@ -173,7 +186,8 @@ def split_tokens(text:str,          # the text to split
                  overlap:int=20,    # tokens repeated from the end of one chunk at the start of the next
                 ) -> list[tuple[int, str]]:
     "(start offset, chunk) pairs of at most chunk_tokens tokens each, consecutive chunks sharing `overlap` tokens."
-    if not 0 <= overlap < chunk_tokens: raise ValueError(f"need 0 <= overlap < chunk_tokens, got overlap={overlap}, chunk_tokens={chunk_tokens}")
+    if not 0 <= overlap < chunk_tokens:
+        raise ValueError(f"need 0 <= overlap < chunk_tokens, got overlap={overlap}, chunk_tokens={chunk_tokens}")
     offs = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)["offset_mapping"]
     if not offs: return [(0, text)] if text.strip() else []
     n, out, i = len(offs), [], 0
@@ -186,7 +200,8 @@ def split_tokens(text:str,          # the text to split
 
 def _word_cut(text:str, offs:list, lo:int, j:int) -> int:
     "Move token index j back (not below lo + 1) until it starts a word, so no window cuts a word in two."
-    is_cut = lambda j: j >= len(offs) or offs[j][0] == 0 or not (text[offs[j][0] - 1].isalnum() and text[offs[j][0]].isalnum())
+    is_cut = lambda j: j >= len(offs) or offs[j][0] == 0 or not (text[offs[j][0] - 1].isalnum()
+                                                                 and text[offs[j][0]].isalnum())
     k = j
     while k > lo + 1 and not is_cut(k): k -= 1
     return k if is_cut(k) else j
@@ -194,8 +209,11 @@ def _word_cut(text:str, offs:list, lo:int, j:int) -> int:
 # %% ../nbs/12a_documents.ipynb #a0c25718
 def _pieces(text:str, how:str, chunk_size:int, overlap:int, tokenizer) -> list[tuple[int, str, dict]]:
     "(start, text, extra metadata) of the raw chunks of one text."
-    if how == "recursive": chunks = split_recursive(text, chunk_size); return [(s, c, {}) for s, c in zip(_starts(chunks), chunks)]
-    if how == "tokens": return [(s, c, {}) for s, c in split_tokens(text, tokenizer or minilm_tokenizer(), chunk_size, overlap)]
+    if how == "recursive":
+        chunks = split_recursive(text, chunk_size)
+        return [(s, c, {}) for s, c in zip(_starts(chunks), chunks)]
+    if how == "tokens":
+        return [(s, c, {}) for s, c in split_tokens(text, tokenizer or minilm_tokenizer(), chunk_size, overlap)]
     out, pos = [], 0
     for path, sec in markdown_sections(text):
         chunks = split_recursive(sec, chunk_size)
@@ -206,7 +224,9 @@ def _pieces(text:str, how:str, chunk_size:int, overlap:int, tokenizer) -> list[t
 def _starts(chunks:list[str]) -> list[int]:
     "The offsets of lossless chunks."
     out, pos = [], 0
-    for c in chunks: out.append(pos); pos += len(c)
+    for c in chunks:
+        out.append(pos)
+        pos += len(c)
     return out
 
 def split_documents(docs:list[Document],  # what the loaders returned
@@ -216,7 +236,8 @@ def split_documents(docs:list[Document],  # what the loaders returned
                     tokenizer=None,       # for "tokens": a fast tokenizer (default: the MiniLM one)
                    ) -> list[Document]:
     "Chunk Documents that carry their parent's metadata plus chunk, start (and headers)."
-    if how not in ("recursive", "markdown", "tokens"): raise ValueError(f"how={how!r}: use 'recursive', 'markdown' or 'tokens'")
+    if how not in ("recursive", "markdown", "tokens"):
+        raise ValueError(f"how={how!r}: use 'recursive', 'markdown' or 'tokens'")
     if how != "tokens" and overlap: raise ValueError("overlap is only for how='tokens'")
     out = []
     for doc in docs:

@@ -9,7 +9,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 import torch
 from torch import nn
-from .attention import scaled_dot_product_attention, split_heads, merge_heads, apply_rope, kv_cache_bytes, _randn
+from .attention import scaled_dot_product_attention, split_heads, merge_heads, apply_rope, kv_cache_bytes
+from .attention import _randn
 from .model import Decoder, ModelConfig
 
 # %% auto #0
@@ -77,7 +78,8 @@ def check_length(model:Decoder, n_prompt:int, max_new_tokens:int):
     if max_new_tokens < 0: raise ValueError(f"max_new_tokens must be >= 0, got {max_new_tokens}")
     if n_prompt + max_new_tokens > model.cfg.max_seq_len:
         raise ValueError(f"prompt of {n_prompt} tokens + max_new_tokens={max_new_tokens} = {n_prompt + max_new_tokens} "
-                         f"exceeds the model's max_seq_len={model.cfg.max_seq_len}: shorten the prompt or generate fewer tokens")
+                         f"exceeds the model's max_seq_len={model.cfg.max_seq_len}: "
+                         f"shorten the prompt or generate fewer tokens")
 
 @torch.no_grad()
 def generate_greedy(model:Decoder,        # our decoder
@@ -122,7 +124,8 @@ def accept_reject(p:torch.Tensor,                   # the target's probabilities
                   generator:torch.Generator|None=None, # draws the uniforms when u is None
                   u:tuple[float, float]|None=None,  # (accept test, residual draw), each in [0, 1)
                  ) -> tuple[int, bool]:
-    "Speculative sampling on one position: (draft_token, True) with prob. min(1, p/q), else (a draw from max(0, p-q), False)."
+    ("Speculative sampling on one position: (draft_token, True) with prob. "
+     "min(1, p/q), else (a draw from max(0, p-q), False).")
     u = torch.rand(2, generator=generator).tolist() if u is None else u
     if u[0] * q[draft_token] < p[draft_token]: return int(draft_token), True   # u < p/q, without dividing
     cdf = (p - q).clamp_min(0).cumsum(0)
@@ -141,17 +144,20 @@ def expected_speedup(alpha:float, gamma:int, cost_ratio:float) -> float:
 # %% ../nbs/11_inference.ipynb #b4701f02
 class CachedLM:
     "A Decoder with its KV caches, batch 1: `extend(ids)` -> next-token logits (len(ids), vocab) after each new token."
-    def __init__(self, model:Decoder): self.model, self.caches, self.vocab_size = model, new_caches(model), model.cfg.vocab_size
+    def __init__(self, model:Decoder):
+        self.model, self.caches, self.vocab_size = model, new_caches(model), model.cfg.vocab_size
     @property
     def length(self) -> int: return self.caches[0].length
     def extend(self, ids:list[int]) -> torch.Tensor:
-        return forward_cached(self.model, torch.tensor([ids], device=self.model.embed.weight.device), self.caches)[0].cpu()
+        return forward_cached(self.model, torch.tensor([ids], device=self.model.embed.weight.device),
+                              self.caches)[0].cpu()
     def rollback(self, n:int):
         for c in self.caches: c.crop(n)
 
 def early_exit_draft(model:Decoder, n_layers:int) -> Decoder:
     "A copy of `model` that keeps its first `n_layers` blocks (and its embedding, final norm and head)."
-    if not 1 <= n_layers < model.cfg.n_layers: raise ValueError(f"n_layers must be in 1..{model.cfg.n_layers - 1}, got {n_layers}")
+    if not 1 <= n_layers < model.cfg.n_layers:
+        raise ValueError(f"n_layers must be in 1..{model.cfg.n_layers - 1}, got {n_layers}")
     draft = copy.deepcopy(model)
     draft.blocks, draft.cfg = draft.blocks[:n_layers], replace(model.cfg, n_layers=n_layers)
     return draft
@@ -165,11 +171,18 @@ class NGramDraft:
                  lookup:tuple=(3, 2),         # context lengths tried for prompt lookup (() to turn it off)
                  lookup_weight:float=0.6,     # probability mass given to the looked-up token
                  unigram_weight:float=0.05):  # mass mixed in from the add-one unigram, so that q > 0 everywhere
-        self.vocab_size, self.n, self.lookup, self.lw, self.uw = vocab_size, n, tuple(lookup), lookup_weight, unigram_weight
+        self.vocab_size, self.n, self.lookup, self.lw, self.uw = (
+            vocab_size,
+            n,
+            tuple(lookup),
+            lookup_weight,
+            unigram_weight,
+        )
         self.counts = [defaultdict(Counter) for _ in range(n)]  # counts[k][context of k tokens][next token]
         for k in range(n):
             for i in range(k, len(corpus_ids)): self.counts[k][tuple(corpus_ids[i - k:i])][corpus_ids[i]] += 1
-        uni = torch.ones(vocab_size).index_add_(0, torch.tensor(list(self.counts[0][()])), torch.tensor(list(self.counts[0][()].values()), dtype=torch.float))
+        uni = torch.ones(vocab_size).index_add_(0, torch.tensor(list(self.counts[0][()])),
+                                                torch.tensor(list(self.counts[0][()].values()), dtype=torch.float))
         self.unigram, self._probs, self.history, self.seen = uni / uni.sum(), {}, [], {}
 
     def probs(self, ctx:list[int]) -> torch.Tensor:
@@ -177,13 +190,15 @@ class NGramDraft:
         k = next((k for k in range(self.n - 1, 0, -1) if len(ctx) >= k and tuple(ctx[-k:]) in self.counts[k]), 0)
         key = tuple(ctx[-k:]) if k else ()
         if key not in self._probs:
-            c = self.counts[k][key]; p = torch.zeros(self.vocab_size)
+            c = self.counts[k][key]
+            p = torch.zeros(self.vocab_size)
             p[list(c)] = torch.tensor(list(c.values()), dtype=torch.float) / sum(c.values())
             self._probs[key] = (1 - self.uw) * p + self.uw * self.unigram
         q = self._probs[key]
         j = next((self.seen[t] for m in self.lookup if len(ctx) >= m and (t := tuple(ctx[-m:])) in self.seen), None)
         if j is None: return q
-        q = (1 - self.lw) * q; q[ctx[j]] += self.lw
+        q = (1 - self.lw) * q
+        q[ctx[j]] += self.lw
         return q
 
     @property
@@ -191,13 +206,15 @@ class NGramDraft:
     def extend(self, ids:list[int]) -> torch.Tensor:
         rows = []
         for t in ids:
-            i = len(self.history); self.history.append(t)
+            i = len(self.history)
+            self.history.append(t)
             for m in self.lookup:
                 if i >= m: self.seen[tuple(self.history[i - m:i])] = i   # these m tokens were followed by position i
             rows.append(self.probs(self.history).log())
         return torch.stack(rows)
     def rollback(self, n:int):
-        del self.history[n:]; self.seen = {k: j for k, j in self.seen.items() if j < n}
+        del self.history[n:]
+        self.seen = {k: j for k, j in self.seen.items() if j < n}
 
 # %% ../nbs/11_inference.ipynb #ebfb7a57
 def _as_lm(m): return CachedLM(m) if isinstance(m, nn.Module) else m
@@ -213,8 +230,11 @@ def speculative_generate(target:Decoder,        # the model whose output we want
                         ) -> tuple[list[int], dict]:
     "The target's continuation, drafted `gamma` tokens at a time, and stats (steps, accepted, alpha, tokens_per_step)."
     t, d = CachedLM(target), _as_lm(draft)
-    if d.vocab_size != t.vocab_size: raise ValueError(f"the draft's vocabulary has {d.vocab_size} tokens but the target's has {t.vocab_size}: use a draft built on the target's tokenizer")
-    if gamma < 1 or temperature < 0: raise ValueError(f"need gamma >= 1 and temperature >= 0, got gamma={gamma}, temperature={temperature}")
+    if d.vocab_size != t.vocab_size:
+        raise ValueError(f"the draft's vocabulary has {d.vocab_size} tokens but the target's has "
+                         f"{t.vocab_size}: use a draft built on the target's tokenizer")
+    if gamma < 1 or temperature < 0:
+        raise ValueError(f"need gamma >= 1 and temperature >= 0, got gamma={gamma}, temperature={temperature}")
     check_length(target, len(ids), max_new_tokens)
     d.rollback(0)
     gen, out, n0 = torch.Generator().manual_seed(seed), list(ids), len(ids)
@@ -224,18 +244,27 @@ def speculative_generate(target:Decoder,        # the model whose output we want
     while len(out) - n0 < max_new_tokens:
         g, drafts, qs = min(gamma, max_new_tokens - (len(out) - n0) - 1), [], []
         for i in range(g):  # 1. draft g tokens (catching up on what was accepted last step first)
-            qs.append(dist(d.extend(out[d.length:] if i == 0 else drafts[-1:])[-1])); drafts.append(pick(qs[-1]))
+            qs.append(dist(d.extend(out[d.length:] if i == 0 else drafts[-1:])[-1]))
+            drafts.append(pick(qs[-1]))
         P = dist(t.extend(out[t.length:] + drafts)[-(g + 1):])  # 2. one target pass over the last token + the drafts
         new = []
         for i, x in enumerate(drafts):  # 3. keep the agreeing prefix, then the target's own token
-            if temperature == 0: tok_ = int(P[i].argmax()); ok = tok_ == x
+            if temperature == 0:
+                tok_ = int(P[i].argmax())
+                ok = tok_ == x
             else: tok_, ok = accept_reject(P[i], qs[i], x, gen)
             new.append(tok_)
-            if not ok: st["rejected"] += 1; break
+            if not ok:
+                st["rejected"] += 1
+                break
         else: new.append(pick(P[g]))
-        st["steps"] += 1; st["drafted"] += g; st["accepted"] += len(new) - 1
+        st["steps"] += 1
+        st["drafted"] += g
+        st["accepted"] += len(new) - 1
         out += new
-        t.rollback(len(out) - 1); d.rollback(min(d.length, len(out) - 1))
+        t.rollback(len(out) - 1)
+        d.rollback(min(d.length, len(out) - 1))
     judged = st["accepted"] + st["rejected"]
-    st |= dict(alpha=st["accepted"] / judged if judged else 0.0, tokens_per_step=(len(out) - n0) / st["steps"] if st["steps"] else 0.0)
+    st |= dict(alpha=st["accepted"] / judged if judged else 0.0, tokens_per_step=(len(out) - n0) / st["steps"]
+               if st["steps"] else 0.0)
     return out[n0:n0 + max_new_tokens], st

@@ -20,7 +20,7 @@ __all__ = ['METHODS', 'QTensor', 'check_bits', 'quantize_absmax', 'quantize_zero
 @dataclass
 class QTensor:
     "A quantized tensor: integers plus what turns them back into floats, `w ≈ scale * (q - zero)`."
-    q: torch.Tensor               # the integers (int8 for absmax, uint8 for zero-point; two 4-bit codes per byte when packed)
+    q: torch.Tensor  # the integers (int8 for absmax, uint8 for zero-point; two 4-bit codes per byte when packed)
     scale: torch.Tensor           # float scale(s), broadcastable against q (grouped: one per row and group)
     zero: torch.Tensor|None       # integer zero point(s) like scale (None: symmetric absmax)
     bits: int                     # bits per code (2..8)
@@ -35,12 +35,14 @@ class QTensor:
 
 def check_bits(bits:int):
     "Raise a ValueError unless `bits` is an int in 2..8."
-    if not (isinstance(bits, int) and 2 <= bits <= 8): raise ValueError(f"bits={bits!r} is not supported: use an int in 2..8")
+    if not (isinstance(bits, int) and 2 <= bits <= 8):
+        raise ValueError(f"bits={bits!r} is not supported: use an int in 2..8")
 
 def _amax(w:torch.Tensor, dim:int|None, fn) -> torch.Tensor:
     "Reduce with `fn` (amax/amin) over every dim except `dim` (None: over all), keeping dims."
     if dim is None: return fn(w).reshape([1] * w.dim())
-    if not -w.dim() <= dim < w.dim(): raise ValueError(f"dim={dim} is out of range for a {w.dim()}-d tensor: use None or 0..{w.dim()-1}")
+    if not -w.dim() <= dim < w.dim():
+        raise ValueError(f"dim={dim} is out of range for a {w.dim()}-d tensor: use None or 0..{w.dim()-1}")
     others = [d for d in range(w.dim()) if d != dim % w.dim()]
     return fn(w, dim=others, keepdim=True) if others else w.clone()
 
@@ -82,7 +84,8 @@ def pack_int4(x:torch.Tensor, # uint8 codes in 0..15, an even number along the l
              ) -> torch.Tensor:
     "Two 4-bit codes per byte, the first in the low nibble: `pack_int4(tensor([1, 2, 3, 4])) -> tensor([33, 67])`."
     if x.shape[-1] % 2: raise ValueError(f"pack_int4 needs an even length along the last dim, got {x.shape[-1]}")
-    if x.numel() and (x.min() < 0 or x.max() > 15): raise ValueError("pack_int4 takes codes in 0..15: quantize to 4 bits first")
+    if x.numel() and (x.min() < 0 or x.max() > 15):
+        raise ValueError("pack_int4 takes codes in 0..15: quantize to 4 bits first")
     x = x.to(torch.uint8)
     return x[..., 0::2] | (x[..., 1::2] << 4)
 
@@ -95,7 +98,8 @@ def unpack_int4(b:torch.Tensor, # packed bytes (uint8)
 def check_group_size(w:torch.Tensor, group_size:int):
     "Raise a ValueError unless `group_size` is a positive int that divides the last dim of `w`."
     if not (isinstance(group_size, int) and group_size > 0 and w.shape[-1] % group_size == 0):
-        raise ValueError(f"group_size={group_size!r} does not divide the width {w.shape[-1]}: use a divisor of it, e.g. "
+        raise ValueError(f"group_size={group_size!r} does not divide the width "
+                         f"{w.shape[-1]}: use a divisor of it, e.g. "
                          f"{[d for d in (32, 64, 128) if w.shape[-1] % d == 0] or [w.shape[-1]]}")
 
 def group_params(w:torch.Tensor, bits:int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -112,12 +116,14 @@ def quantize_groupwise(w:torch.Tensor,   # a 2-d weight (out_features, in_featur
                        group_size:int=64,# weights per group along a row
                       ) -> QTensor:
     "Zero-point quantization with one scale and zero per `group_size` weights of each row; 4-bit codes are packed."
-    check_bits(bits); check_group_size(w, group_size)
+    check_bits(bits)
+    check_group_size(w, group_size)
     rows = w.shape[0]
     g = w.float().reshape(rows, -1, group_size)
     scale, zero = group_params(g, bits)
     q = (torch.round(g / scale.float()) + zero).clamp(0, 2 ** bits - 1).to(torch.uint8).reshape(w.shape)
-    return QTensor(pack_int4(q) if bits == 4 else q, scale, zero.to(torch.uint8), bits, tuple(w.shape), group_size, bits == 4)
+    return QTensor(pack_int4(q) if bits == 4 else q, scale, zero.to(torch.uint8), bits, tuple(w.shape), group_size,
+                   bits == 4)
 
 # %% ../nbs/10_quantization.ipynb #ac60d663
 def error_histogram(w:torch.Tensor, bits:int=4, group_size:int=64):
@@ -128,16 +134,21 @@ def error_histogram(w:torch.Tensor, bits:int=4, group_size:int=64):
     fig, ax = plt.subplots(figsize=(6, 2.8))
     ax.hist(err.numpy(), bins=80, color="tab:blue")
     ax.set(xlabel="dequantize(q) - w", ylabel="weights",
-           title=f"{bits}-bit, groups of {group_size}: RMS error {err.pow(2).mean().sqrt():.2e}, {8 * q.nbytes / w.numel():.2f} bits/weight")
+           title=f"{bits}-bit, groups of {group_size}: RMS error "
+                 f"{err.pow(2).mean().sqrt():.2e}, {8 * q.nbytes / w.numel():.2f} "
+                 f"bits/weight")
     return fig
 
 def error_widget(w:torch.Tensor):
     "Sliders for bit width and group size (the divisors of the width) over `error_histogram(w, ...)`."
     import ipywidgets as widgets, matplotlib.pyplot as plt
     sizes = [d for d in (8, 16, 32, 64, 96, 128, 192, 256, 512) if w.shape[-1] % d == 0]
-    def show(bits, group_size): error_histogram(w, bits, group_size); plt.show()
+    def show(bits, group_size):
+        error_histogram(w, bits, group_size)
+        plt.show()
     return widgets.interactive(show, bits=widgets.IntSlider(4, 2, 8, description="bits"),
-                               group_size=widgets.SelectionSlider(options=sizes, value=64 if 64 in sizes else sizes[-1], description="group size"))
+                               group_size=widgets.SelectionSlider(options=sizes, value=64 if 64 in sizes else sizes[-1],
+                                                                  description="group size"))
 
 # %% ../nbs/10_quantization.ipynb #e09380f6
 class QuantLinear(nn.Module):
@@ -160,7 +171,9 @@ class QuantLinear(nn.Module):
             return y if self.bias is None else y + self.bias
         return F.linear(x, dequantize(self.weight_q()).to(x.dtype), self.bias)
 
-    def extra_repr(self) -> str: return f"in_features={self.in_features}, out_features={self.out_features}, bits={self.meta[0] if self.meta else 'bf16'}"
+    def extra_repr(self) -> str:
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bits={self.meta[0] if self.meta else 'bf16'}")
 
 # %% ../nbs/10_quantization.ipynb #acc943e7
 def gptq_quantize(w:torch.Tensor,     # a 2-d weight (out_features, in_features)
@@ -170,17 +183,21 @@ def gptq_quantize(w:torch.Tensor,     # a 2-d weight (out_features, in_features)
                   damp:float=0.01,    # added to H's diagonal, as a fraction of its mean
                  ) -> QTensor:
     "GPTQ-style group-wise quantization: round column by column, spreading each error onto the later columns."
-    check_bits(bits); check_group_size(w, group_size)
+    check_bits(bits)
+    check_group_size(w, group_size)
     W, H = w.double().clone(), H.double().clone()
     dead = H.diagonal() == 0                       # inputs that are always 0: their weights do not matter
-    H[dead, dead] = 1; W[:, dead] = 0
+    H[dead, dead] = 1
+    W[:, dead] = 0
     H += damp * H.diagonal().mean() * torch.eye(len(H), dtype=H.dtype)
     U = torch.linalg.cholesky(torch.cholesky_inverse(torch.linalg.cholesky(H)), upper=True)
     qmax, cols = 2 ** bits - 1, W.shape[1]
     Q, scales, zeros = torch.empty(W.shape, dtype=torch.uint8), [], []
     for i in range(cols):
         if i % group_size == 0:
-            s, z = group_params(W[:, i:i + group_size].float(), bits); scales.append(s); zeros.append(z)
+            s, z = group_params(W[:, i:i + group_size].float(), bits)
+            scales.append(s)
+            zeros.append(z)
             s, z = s.double().view(-1), z.double().view(-1)
         q = (torch.round(W[:, i] / s) + z).clamp(0, qmax)
         Q[:, i] = q.to(torch.uint8)
@@ -193,11 +210,13 @@ def gptq_quantize(w:torch.Tensor,     # a 2-d weight (out_features, in_features)
 def calibration_blocks(n_blocks:int=8, block_size:int=256, offset:int=0) -> torch.Tensor:
     "`n_blocks` blocks of handbook-tiny tokens from training-side documents (none from the validation split)."
     from course_lib.tokenizer import stdlib_corpus
-    from course_lib.pretrain import split_documents, clean_text, split_train_val, load_base_tokenizer, tokenize_documents, pack_blocks
+    from course_lib.pretrain import split_documents, clean_text, split_train_val, load_base_tokenizer
+    from course_lib.pretrain import tokenize_documents, pack_blocks
     train_docs, _ = split_train_val([clean_text(d) for d in split_documents(stdlib_corpus())])
     ids, tok, i = [], load_base_tokenizer(), 0
     while len(ids) < (offset + n_blocks) * block_size and i < len(train_docs):
-        ids += tokenize_documents(train_docs[i:i + 50], tok); i += 50
+        ids += tokenize_documents(train_docs[i:i + 50], tok)
+        i += 50
     return pack_blocks(ids, block_size)[offset:offset + n_blocks]
 
 @torch.no_grad()
@@ -207,7 +226,8 @@ def collect_hessians(model, modules:dict, blocks:torch.Tensor, batch_size:int=8)
     def hook(name):
         def f(mod, inp, out):
             x = inp[0].reshape(-1, inp[0].shape[-1]).double()
-            H[name] = H[name] + 2 * x.T @ x; n[name] += len(x)
+            H[name] = H[name] + 2 * x.T @ x
+            n[name] += len(x)
         return f
     hooks = [m.register_forward_hook(hook(k)) for k, m in modules.items()]
     try:
@@ -247,17 +267,25 @@ def quantize_model(model,                # a transformers causal LM (changed in 
     if method.startswith("int4"):
         for lin in quantizable_linears(model).values(): check_group_size(lin.weight, group_size)
     if method != "int4-gptq":
-        for name, lin in quantizable_linears(model).items(): replace_module(model, name, QuantLinear(_rtn(lin.weight.detach(), method, group_size), lin.bias))
+        for name, lin in quantizable_linears(model).items():
+            replace_module(model, name, QuantLinear(_rtn(lin.weight.detach(), method, group_size), lin.bias))
         return model
-    if calibration is None: raise ValueError("method='int4-gptq' needs calibration=<token blocks>, e.g. calibration_blocks()")
+    if calibration is None:
+        raise ValueError("method='int4-gptq' needs calibration=<token blocks>, e.g. calibration_blocks()")
     layers = [n for n, m in model.named_modules() if isinstance(m, nn.ModuleList)][:1]
     groups = {}  # one group of Linears per decoder layer, in order
     for name, lin in quantizable_linears(model).items():
-        key = ".".join(name.split(".")[:len(layers[0].split(".")) + 1]) if layers and name.startswith(layers[0] + ".") else name
+        key = (
+            ".".join(name.split(".")[: len(layers[0].split(".")) + 1])
+            if layers and name.startswith(layers[0] + ".")
+            else name
+        )
         groups.setdefault(key, {})[name] = lin
     for mods in groups.values():
         H = collect_hessians(model, mods, calibration)
-        for name, lin in mods.items(): replace_module(model, name, QuantLinear(gptq_quantize(lin.weight.detach(), H[name], 4, group_size, damp), lin.bias))
+        for name, lin in mods.items():
+            replace_module(model, name, QuantLinear(gptq_quantize(lin.weight.detach(), H[name], 4, group_size, damp),
+                                                    lin.bias))
     return model
 
 # %% ../nbs/10_quantization.ipynb #b31db1bd
@@ -269,6 +297,7 @@ def quiet_libraries():
     for l in loggers: l.setLevel(logging.ERROR)
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore"); yield
+            warnings.simplefilter("ignore")
+            yield
     finally:
         for l, lv in zip(loggers, levels): l.setLevel(lv)

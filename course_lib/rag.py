@@ -77,7 +77,8 @@ def handbook_chunks(docs:list[Document]|None=None, # the lessons (None: course_d
     docs = course_documents() if docs is None else docs
     chunks = split_documents(docs, how="markdown", chunk_size=chunk_size)
     if not headers: return chunks
-    return [Document(f"{c.metadata['headers']}\n\n{c.text}" if c.metadata.get("headers") else c.text, c.metadata) for c in chunks]
+    return [Document(f"{c.metadata['headers']}\n\n{c.text}" if c.metadata.get("headers") else c.text, c.metadata)
+            for c in chunks]
 
 # %% ../nbs/13_rag.ipynb #c39dc458
 def recall_at_k(ranked:list, # ids, best first
@@ -93,10 +94,13 @@ def recall_at_k(ranked:list, # ids, best first
 def mrr(rankings:list[list], # one ranking per question, ids best first
         relevant:list,       # one set of relevant ids per question
        ) -> float:
-    "Mean over questions of 1 / rank of the first relevant id (0 if none): `mrr([['a', 'b'], ['c']], [{'b'}, {'x'}]) -> 0.25`."
+    ("Mean over questions of 1 / rank of the first relevant id (0 if none): "
+     "`mrr([['a', 'b'], ['c']], [{'b'}, {'x'}]) -> 0.25`.")
     if len(rankings) != len(relevant) or not rankings:
-        raise ValueError(f"need one set of relevant ids per ranking and at least one, got {len(rankings)} rankings, {len(relevant)} sets")
-    rr = [next((1 / r for r, i in enumerate(ranked, 1) if i in set(rel)), 0.0) for ranked, rel in zip(rankings, relevant)]
+        raise ValueError(f"need one set of relevant ids per ranking and at least one, got "
+                         f"{len(rankings)} rankings, {len(relevant)} sets")
+    rr = [next((1 / r for r, i in enumerate(ranked, 1) if i in set(rel)), 0.0)
+          for ranked, rel in zip(rankings, relevant)]
     return sum(rr) / len(rr)
 
 def ndcg_at_k(ranked:list, # ids, best first
@@ -112,14 +116,17 @@ def ndcg_at_k(ranked:list, # ids, best first
     return dcg / sum(g / math.log2(r + 1) for r, g in enumerate(ideal, 1))
 
 # %% ../nbs/13_rag.ipynb #2338bd9c
-STOPWORDS = frozenset("""a about above after again against all am an and any are as at be because been before being below
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before being below
 between both but by can could did do does doing down during each few for from further had has have having he her here
 hers him his how i if in into is it its itself just me more most my no nor not now of off on once only or other our out
 over own same she should so some such than that the their them then there these they this those through to too under
-until up very was we were what when where which while who whom why will with would you your""".split())
+until up very was we were what when where which while who whom why will with would you your""".split()
+)
 
 def _stem(w:str) -> str:
-    "A light plural stemmer: `_stem('queries') -> 'query'`, `_stem('chunks') -> 'chunk'`, `_stem('classes') -> 'class'`."
+    ("A light plural stemmer: `_stem('queries') -> 'query'`, "
+     "`_stem('chunks') -> 'chunk'`, `_stem('classes') -> 'class'`.")
     if len(w) > 4 and w.endswith("ies"): return w[:-3] + "y"
     if w.endswith("sses"): return w[:-2]
     if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")): return w[:-1]
@@ -158,7 +165,8 @@ class BM25:
 def reciprocal_rank_fusion(rankings:list[list], # several rankings of ids, each best first
                            k:int=60,            # the damping constant of Cormack et al. (2009)
                           ) -> list[tuple]:
-    "(id, Σ 1/(k + rank)) pairs, best first: `reciprocal_rank_fusion([['a', 'b'], ['b']], k=1) -> [('b', 0.833), ('a', 0.5)]`."
+    ("(id, Σ 1/(k + rank)) pairs, best first: `reciprocal_rank_fusion([['a', "
+     "'b'], ['b']], k=1) -> [('b', 0.833), ('a', 0.5)]`.")
     if k < 0: raise ValueError(f"k must be >= 0, got {k}")
     scores: dict = {}
     for ranking in rankings:
@@ -195,7 +203,8 @@ class Retriever:
         if method not in METHODS: raise ValueError(f"method={method!r}: use one of {METHODS}")
         k = k or self.depth
         if method == "bm25": return [[h.id for h in self.bm25(q, k)] for q in questions]
-        dense = [[h.id for h in hits] for hits in self.store.query_vectors(embed(questions, truncate=True), self.depth)] if questions else []
+        dense = [[h.id for h in hits] for hits in self.store.query_vectors(embed(questions, truncate=True),
+                                                                           self.depth)] if questions else []
         if method == "dense": return [r[:k] for r in dense]
         bm = self.rankings(questions, "bm25", self.depth)
         return [[i for i, _ in reciprocal_rank_fusion([d, b])][:k] for d, b in zip(dense, bm)]
@@ -206,7 +215,9 @@ class Retriever:
         if method not in METHODS: raise ValueError(f"method={method!r}: use one of {METHODS}")
         if method == "bm25": return self.bm25(question, k)
         if method == "dense": return self.store.query(question, k, truncate=True)
-        bm, dense = [h.id for h in self.bm25(question, self.depth)], [h.id for h in self.store.query(question, self.depth, truncate=True)]
+        bm, dense = [h.id for h in self.bm25(question, self.depth)], [h.id
+                                                                      for h in self.store.query(question, self.depth,
+                                                                                                truncate=True)]
         return [self.hit(i, s) for i, s in reciprocal_rank_fusion([dense, bm])[:k]]
 
 # %% ../nbs/13_rag.ipynb #d4b9f3e8

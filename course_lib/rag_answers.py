@@ -21,10 +21,12 @@ __all__ = ['WH', 'NUMBER', 'REFERS_BACK', 'rewrite_templates', 'multi_query_rank
            'rewrite_followup', 'Conversation', 'ask_widget']
 
 # %% ../nbs/13b_rag_answers.ipynb #ff4c0faf
-WH = re.compile(r"^\s*(what|which|how|why|where|who|whom|whose|when)\b((\s+(is|are|was|were|does|do|did|can|should|would|many|much|large|big|long))*)\s*", re.I)
+WH = re.compile(r"^\s*(what|which|how|why|where|who|whom|whose|when)\b((\s+(is|are|was|were|does|"
+                r"do|did|can|should|would|many|much|large|big|long))*)\s*", re.I)
 
 def rewrite_templates(question:str) -> list[str]:
-    "The question, as a statement, and as keywords: `rewrite_templates('What does RRF fuse?') -> ['What does RRF fuse?', 'RRF fuse', 'rrf fuse']`."
+    ("The question, as a statement, and as keywords: `rewrite_templates('What does RRF "
+     "fuse?') -> ['What does RRF fuse?', 'RRF fuse', 'rrf fuse']`.")
     q = question.strip()
     statement = WH.sub("", q).rstrip("?").strip()
     return list(dict.fromkeys(x for x in (q, statement, " ".join(dict.fromkeys(words(q)))) if x))
@@ -40,7 +42,8 @@ def multi_query_rankings(retriever:Retriever, questions:list[str], method:str="h
 def torch_threads(n:int): # threads for torch inside the block (restored after it)
     "Run a block with torch on n threads: `with torch_threads(1): generate(...)`."
     import torch
-    old = torch.get_num_threads(); torch.set_num_threads(n)
+    old = torch.get_num_threads()
+    torch.set_num_threads(n)
     try: yield
     finally: torch.set_num_threads(old)
 
@@ -48,13 +51,18 @@ def hyde_documents(model, tokenizer, questions:list[str], max_new_tokens:int=32)
     "A hypothetical answer per question, written greedily by the model (on one thread, see above)."
     from course_lib.generate import generate
     with torch_threads(1):
-        return [generate(model, tokenizer, f"{q}\n", stop=["\n\n"], max_new_tokens=max_new_tokens).strip() for q in questions]
+        return [generate(model, tokenizer, f"{q}\n", stop=["\n\n"], max_new_tokens=max_new_tokens).strip()
+                for q in questions]
 
-def hyde_rankings(retriever:Retriever, questions:list[str], documents:list[str], with_question:bool=False) -> list[list[str]]:
+def hyde_rankings(retriever:Retriever, questions:list[str], documents:list[str],
+                  with_question:bool=False) -> list[list[str]]:
     "Dense rankings for the embeddings of the hypothetical documents (plus the questions', renormalized)."
-    if len(documents) != len(questions): raise ValueError(f"one document per question: got {len(documents)} for {len(questions)}")
+    if len(documents) != len(questions):
+        raise ValueError(f"one document per question: got {len(documents)} for {len(questions)}")
     v = embed([d or q for d, q in zip(documents, questions)], truncate=True)
-    if with_question: v = v + embed(questions, truncate=True); v /= np.linalg.norm(v, axis=1, keepdims=True)
+    if with_question:
+        v = v + embed(questions, truncate=True)
+        v /= np.linalg.norm(v, axis=1, keepdims=True)
     return [[h.id for h in hits] for hits in retriever.store.query_vectors(v, retriever.depth)]
 
 # %% ../nbs/13b_rag_answers.ipynb #5e57b76c
@@ -118,7 +126,8 @@ def citations_in(text:str, n_sources:int) -> list[int]:
 def sentences(text:str) -> list[str]:
     "The sentences of a chunk's text (its header line dropped), split at . ! ? and line breaks in prose."
     body = text.split("\n\n", 1)[1] if "\n\n" in text and " > " in text.split("\n\n", 1)[0] else text
-    return [s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-Z`*(\[])|\n(?=[-*\d#|])|\n\n", body) if len(s.split()) >= 3]
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-Z`*(\[])|\n(?=[-*\d#|])|\n\n", body)
+            if len(s.split()) >= 3]
 
 def extractive_answer(question:str, hits:list[Hit], idf:dict, n_chunks:int=3) -> Answer:
     "The sentence of the top n_chunks with the best overlap_score, citing its chunk (ties: the higher chunk)."
@@ -134,8 +143,10 @@ def model_answer(model, tokenizer, question:str, hits:list[Hit], max_new_tokens:
     budget, chars = model.config.max_position_embeddings - max_new_tokens, 600
     prompt = build_prompt(question, hits, chars)
     while len(tokenizer.encode(prompt)) > budget and chars > 20:
-        chars = int(chars * 0.8); prompt = build_prompt(question, hits, chars)
-    with torch_threads(1): text = generate(model, tokenizer, prompt, stop=["\n\n", "Question:"], max_new_tokens=max_new_tokens).strip()
+        chars = int(chars * 0.8)
+        prompt = build_prompt(question, hits, chars)
+    with torch_threads(1):
+        text = generate(model, tokenizer, prompt, stop=["\n\n", "Question:"], max_new_tokens=max_new_tokens).strip()
     return Answer(text, citations_in(text, len(hits)), list(hits), prompt)
 
 # %% ../nbs/13b_rag_answers.ipynb #c98d68e2
@@ -194,7 +205,8 @@ def faithfulness(answers:list[Answer], # answers with their numbered hits and ci
 REFERS_BACK = re.compile(r"^\s*(and|what about|how about)\b|\b(it|its|they|them|their|this|that|these|those)\b", re.I)
 
 def rewrite_followup(question:str, previous:str|None) -> str:
-    "Add the previous turn's keywords to a follow-up: `rewrite_followup('What about its overlap?', 'How does the token splitter cut?') -> 'What about its overlap? (token splitter cut)'`."
+    ("Add the previous turn's keywords to a follow-up: `rewrite_followup('What about its overlap?', 'How "
+     "does the token splitter cut?') -> 'What about its overlap? (token splitter cut)'`.")
     if not previous or not REFERS_BACK.search(question): return question
     new = [w for w in dict.fromkeys(words(previous)) if w not in set(words(question))]
     return f"{question.strip()} ({' '.join(new)})" if new else question
@@ -219,12 +231,16 @@ def ask_widget(retriever:Retriever, question:str="How are lab submissions graded
     box = W.Text(value=question, description="question", layout=W.Layout(width="90%"))
     pick, out = W.Dropdown(options=["hybrid", "dense", "bm25"], description="retriever"), W.HTML()
     def show(_=None):
-        if not box.value.strip(): out.value = "<i>ask something</i>"; return
+        if not box.value.strip():
+            out.value = "<i>ask something</i>"
+            return
         hits = retriever.search(box.value, k, pick.value)
         ans = extractive_answer(box.value, hits, retriever.index.idf)
         cite = "".join(f"[{n}]" for n in ans.citations)
         out.value = (f"<p><b>{html.escape(ans.text)}</b> {cite}</p>" + "".join(
             f"<p>[{n}] <code>{html.escape(source_label(h))}</code> ({h.score:.3f})<br>{html.escape(h.text[:400])}</p>"
             for n, h in enumerate(hits, 1)))
-    box.observe(show, "value"); pick.observe(show, "value"); show()
+    box.observe(show, "value")
+    pick.observe(show, "value")
+    show()
     return W.VBox([box, pick, out])

@@ -24,7 +24,14 @@ def time_attention(seq_lens=(128, 256, 512, 1024, 2048), # sequence lengths to t
     rows = []
     for T in seq_lens:
         q, k, v = (_randn(1, n_heads, T, head_dim, seed=s) for s in (1, 2, 3))
-        diff = (scaled_dot_product_attention(q, k, v, is_causal=True) - F.scaled_dot_product_attention(q, k, v, is_causal=True)).abs().max()
+        diff = (
+            (
+                scaled_dot_product_attention(q, k, v, is_causal=True)
+                - F.scaled_dot_product_attention(q, k, v, is_causal=True)
+            )
+            .abs()
+            .max()
+        )
         if diff > 1e-4: raise RuntimeError(f"naive and SDPA attention disagree by {diff:.2e} at seq_len {T}")
         naive = median_time(lambda: scaled_dot_product_attention(q, k, v, is_causal=True), repeats)[1] * 1e3
         sdpa = median_time(lambda: F.scaled_dot_product_attention(q, k, v, is_causal=True), repeats)[1] * 1e3
@@ -48,6 +55,7 @@ def batch_throughput(model,                           # our Decoder
         out = generate_greedy(model, prompts[:b], max_new_tokens)
         dt = time.perf_counter() - t
         same = sum(bool(torch.equal(out[i:i + 1], alone[i])) for i in range(b))
-        rows.append(dict(batch=b, seconds=dt, tokens_per_s=b * max_new_tokens / dt, ms_per_step=dt / max_new_tokens * 1e3,
+        rows.append(dict(batch=b, seconds=dt, tokens_per_s=b * max_new_tokens / dt,
+                         ms_per_step=dt / max_new_tokens * 1e3,
                          rows_same=same))
     return rows

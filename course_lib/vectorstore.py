@@ -25,7 +25,8 @@ def course_documents(nbs:str|Path|None=None, # a folder of lesson notebooks to r
         lessons = {}
         for cell in json.loads(asset_path("course/prose.json").read_text(encoding="utf-8")):
             lessons.setdefault(cell["source"], []).append(cell["text"])
-        return [Document("\n\n".join(texts), {"source": source, "type": "notebook"}) for source, texts in lessons.items()]
+        return [Document("\n\n".join(texts), {"source": source, "type": "notebook"})
+                for source, texts in lessons.items()]
     files = sorted(Path(nbs).glob("[0-9][0-9]*.ipynb"))
     if not files: raise ValueError(f"{nbs} holds no lesson notebooks (NN_*.ipynb): pass the repository's nbs/ folder")
     docs = [d for f in files for d in load_notebook(f, code=False)]
@@ -54,13 +55,16 @@ def embed(texts:list[str],          # the texts to embed
     "Unit-length float32 embeddings, one row per text: `embed(['hi']).shape -> (1, 384)`."
     model = embedding_model(device)
     window = model.max_seq_length
-    lengths = [len(ids) for ids in model.tokenizer(list(texts), add_special_tokens=True, verbose=False)["input_ids"]] if texts else []
+    lengths = [len(ids) for ids in model.tokenizer(list(texts), add_special_tokens=True,
+                                                   verbose=False)["input_ids"]] if texts else []
     long = [i for i, n in enumerate(lengths) if n > window]
     if long:
-        what = f"{len(long)} text(s) longer than the model's window of {window} tokens (text {long[0]} has {lengths[long[0]]})"
+        what = (f"{len(long)} text(s) longer than the model's window of {window} "
+                f"tokens (text {long[0]} has {lengths[long[0]]})")
         if not truncate: raise ValueError(f"{what}: split it (split_documents(how='tokens')) or pass truncate=True")
         warnings.warn(f"{what}: truncated to the first {window} tokens", UserWarning, stacklevel=2)
-    return model.encode(list(texts), batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True).astype(np.float32)
+    return model.encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
+                        convert_to_numpy=True).astype(np.float32)
 
 # %% ../nbs/12_vector_store.ipynb #da3654a4
 _EMBEDDING_CLASS = None
@@ -102,9 +106,11 @@ def chunk_id(chunk:Document) -> str:
 def _check_store_dir(path:str|Path) -> Path:
     "The folder of a Chroma store: new, empty, or holding chroma.sqlite3; a ValueError otherwise."
     path = Path(path)
-    if path.exists() and not path.is_dir(): raise ValueError(f"{path} is a file, not a Chroma store folder: pass a folder")
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"{path} is a file, not a Chroma store folder: pass a folder")
     if path.is_dir() and any(path.iterdir()) and not (path/"chroma.sqlite3").exists():
-        raise ValueError(f"{path} is not a Chroma store (no chroma.sqlite3 in it): pass a new or empty folder, or an existing store")
+        raise ValueError(f"{path} is not a Chroma store (no chroma.sqlite3 in it): pass a "
+                         f"new or empty folder, or an existing store")
     return path
 
 # %% ../nbs/12_vector_store.ipynb #2be87ff8
@@ -118,14 +124,18 @@ class VectorStore:
         self.path, self.device = _check_store_dir(path), device
         self.embedding = embedding_function(device)
         try: self.client = chromadb.PersistentClient(path=str(self.path), settings=Settings(anonymized_telemetry=False))
-        except Exception as e: raise ValueError(f"{path} is not a readable Chroma store ({type(e).__name__}: {e}): pass a new folder") from e
+        except Exception as e:
+            raise ValueError(f"{path} is not a readable Chroma store "
+                             f"({type(e).__name__}: {e}): pass a new folder") from e
         names = [c if isinstance(c, str) else c.name for c in self.client.list_collections()]
-        if collection in names: self.collection = self.client.get_collection(collection, embedding_function=self.embedding)
+        if collection in names:
+            self.collection = self.client.get_collection(collection, embedding_function=self.embedding)
         else: self.collection = self.client.create_collection(collection, embedding_function=self.embedding,
                   configuration={"hnsw": {"space": "cosine", "ef_construction": 200, "ef_search": 100}})
 
     def __len__(self) -> int: return self.collection.count()
-    def __repr__(self): return f"VectorStore({str(self.path)!r}, collection={self.collection.name!r}, chunks={len(self)})"
+    def __repr__(self):
+        return f"VectorStore({str(self.path)!r}, collection={self.collection.name!r}, chunks={len(self)})"
     def _embed(self, texts:list[str], truncate:bool) -> np.ndarray: return embed(texts, self.device, truncate=truncate)
 
     def ids(self, where:dict|None=None) -> list[str]:
@@ -139,7 +149,8 @@ class VectorStore:
 
     def delete(self, ids:list[str]|None=None, where:dict|None=None) -> int:
         "Delete chunks by id and/or metadata filter; return how many were removed."
-        if ids is None and where is None: raise ValueError("delete needs ids= or where= (to empty the store, delete its folder)")
+        if ids is None and where is None:
+            raise ValueError("delete needs ids= or where= (to empty the store, delete its folder)")
         before = len(self)
         self.collection.delete(ids=ids, where=where)
         return before - len(self)
@@ -190,9 +201,11 @@ def cosine_topk(query,   # one vector (list or array)
                 matrix,  # one vector per row
                 k:int,   # how many
                ) -> tuple[list[int], list[float]]:
-    "Exact top-k by cosine similarity, best first (ties: lower index): `cosine_topk([1, 0], [[0, 1], [1, 1], [2, 0]], 2) -> ([2, 1], [1.0, 0.707])`."
+    ("Exact top-k by cosine similarity, best first (ties: lower index): `cosine_topk([1, "
+     "0], [[0, 1], [1, 1], [2, 0]], 2) -> ([2, 1], [1.0, 0.707])`.")
     q, m = np.asarray(query, dtype=np.float64), np.asarray(matrix, dtype=np.float64).reshape(-1, len(query))
-    if not np.linalg.norm(q) or not np.linalg.norm(m, axis=1).all(): raise ValueError("cosine similarity needs non-zero vectors")
+    if not np.linalg.norm(q) or not np.linalg.norm(m, axis=1).all():
+        raise ValueError("cosine similarity needs non-zero vectors")
     sims = (m @ q) / (np.linalg.norm(m, axis=1) * np.linalg.norm(q))
     order = np.argsort(-sims, kind="stable")[:k]
     return order.tolist(), sims[order].tolist()
@@ -206,20 +219,27 @@ def latency_benchmark(store_dir:str|Path,   # an empty folder for the benchmark'
                       n:int=5000, k:int=5, noise:float=0.02, seed:int=0,
                       query_texts:list[str]|None=None, # also time embedding these (MiniLM, one at a time)
                      ) -> list[dict]:
-    "Latency rows (p50/p95 ms per query): Chroma and numpy top-k over n noisy copies of `base`, and the query embedding."
+    ("Latency rows (p50/p95 ms per query): Chroma and numpy top-k over n "
+     "noisy copies of `base`, and the query embedding.")
     rng = np.random.default_rng(seed)
     mat = base[rng.integers(0, len(base), n)] + noise * rng.standard_normal((n, base.shape[1])).astype(np.float32)
     mat /= np.linalg.norm(mat, axis=1, keepdims=True)
     store = VectorStore(store_dir, collection="bench")
     t0 = time.perf_counter()
-    for b in range(0, n, 1000): store.collection.add(ids=[f"v{i}" for i in range(b, min(b + 1000, n))], embeddings=mat[b:b + 1000])
+    for b in range(0, n, 1000):
+        store.collection.add(ids=[f"v{i}" for i in range(b, min(b + 1000, n))], embeddings=mat[b:b + 1000])
     t_add = time.perf_counter() - t0
     chroma, brute, recall = [], [], []
     for q in queries:
-        t = time.perf_counter(); got = [h.id for h in store.query_vectors(q[None], k)[0]]; chroma.append(1e3 * (time.perf_counter() - t))
-        t = time.perf_counter(); top, _ = cosine_topk(q, mat, k); brute.append(1e3 * (time.perf_counter() - t))
+        t = time.perf_counter()
+        got = [h.id for h in store.query_vectors(q[None], k)[0]]
+        chroma.append(1e3 * (time.perf_counter() - t))
+        t = time.perf_counter()
+        top, _ = cosine_topk(q, mat, k)
+        brute.append(1e3 * (time.perf_counter() - t))
         recall.append(len(set(got) & {f"v{i}" for i in top}) / k)
-    rows = [dict(what=f"Chroma query (HNSW), top-{k}", vectors=n, **_pct(chroma), recall=float(np.mean(recall)), add_s=t_add),
+    rows = [dict(what=f"Chroma query (HNSW), top-{k}", vectors=n, **_pct(chroma), recall=float(np.mean(recall)),
+                 add_s=t_add),
             dict(what=f"numpy brute force, top-{k}", vectors=n, **_pct(brute), recall=1.0, add_s=None)]
     if query_texts:
         ms = [1e3 * time_call(embed, [t])[1] for t in query_texts]
@@ -228,10 +248,13 @@ def latency_benchmark(store_dir:str|Path,   # an empty folder for the benchmark'
 
 # %% ../nbs/12_vector_store.ipynb #771c94db
 def hits_html(hits:list[Hit], width:int=300) -> str:
-    "The hits as HTML paragraphs, every string escaped: chunk text comes from documents, and documents can carry markup."
+    ("The hits as HTML paragraphs, every string escaped: chunk text comes "
+     "from documents, and documents can carry markup.")
     import html
     e = lambda x: html.escape(str(x))
-    return "".join(f"<p><b>{h.score:.3f}</b> <code>{e(h.metadata.get('source'))}</code> {e(h.metadata.get('headers', ''))}"
+    return "".join(f"<p><b>{h.score:.3f}</b> "
+                   f"<code>{e(h.metadata.get('source'))}</code> "
+                   f"{e(h.metadata.get('headers', ''))}"
                    f"<br>{e(h.text[:width])}</p>" for h in hits)
 
 def search_widget(store:VectorStore, question:str="How are lab submissions graded?", k:int=4):
