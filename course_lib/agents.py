@@ -22,15 +22,21 @@ def _check_value(name:str, value, spec:dict) -> None:
     want = spec.get("type")
     if want and (not isinstance(value, _JSON_TYPES[want]) or (isinstance(value, bool) and want != "boolean")):
         raise ValueError(f"argument {name!r} must be {want}, got {type(value).__name__} {value!r}")
-    if "enum" in spec and value not in spec["enum"]: raise ValueError(f"argument {name!r} must be one of {spec['enum']}, got {value!r}")
-    if "minimum" in spec and value < spec["minimum"]: raise ValueError(f"argument {name!r} must be >= {spec['minimum']}, got {value!r}")
-    if "maximum" in spec and value > spec["maximum"]: raise ValueError(f"argument {name!r} must be <= {spec['maximum']}, got {value!r}")
-    if "minLength" in spec and len(value) < spec["minLength"]: raise ValueError(f"argument {name!r} must have length >= {spec['minLength']}")
-    if "maxLength" in spec and len(value) > spec["maxLength"]: raise ValueError(f"argument {name!r} must have length <= {spec['maxLength']}")
+    if "enum" in spec and value not in spec["enum"]:
+        raise ValueError(f"argument {name!r} must be one of {spec['enum']}, got {value!r}")
+    if "minimum" in spec and value < spec["minimum"]:
+        raise ValueError(f"argument {name!r} must be >= {spec['minimum']}, got {value!r}")
+    if "maximum" in spec and value > spec["maximum"]:
+        raise ValueError(f"argument {name!r} must be <= {spec['maximum']}, got {value!r}")
+    if "minLength" in spec and len(value) < spec["minLength"]:
+        raise ValueError(f"argument {name!r} must have length >= {spec['minLength']}")
+    if "maxLength" in spec and len(value) > spec["maxLength"]:
+        raise ValueError(f"argument {name!r} must have length <= {spec['maxLength']}")
 
 def validate_arguments(arguments, schema:dict) -> None:
     "A ValueError naming the first argument that breaks the (object) JSON schema: type, required, extra, enum, ranges."
-    if not isinstance(arguments, dict): raise ValueError(f"arguments must be a JSON object, got {type(arguments).__name__}")
+    if not isinstance(arguments, dict):
+        raise ValueError(f"arguments must be a JSON object, got {type(arguments).__name__}")
     props = schema.get("properties", {})
     missing = [k for k in schema.get("required", []) if k not in arguments]
     if missing: raise ValueError(f"missing required argument {missing[0]!r} (arguments: {', '.join(props)})")
@@ -71,12 +77,14 @@ class Tool:
 
     def prompt(self) -> str:
         "How the model sees the tool: name, description, argument types."
-        args = ", ".join(f'"{k}": {v.get("type", "any")}' for k, v in self.parameters_schema.get("properties", {}).items())
+        args = ", ".join(f'"{k}": {v.get("type", "any")}' for k, v in self.parameters_schema.get("properties",
+                                                                                                 {}).items())
         return f"{self.name}: {self.description} Arguments: {{{args}}}"
 
 # %% ../nbs/14_agents.ipynb #4e53d8b3
 _OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
-        ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow, ast.USub: operator.neg, ast.UAdd: operator.pos}
+        ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow, ast.USub: operator.neg,
+        ast.UAdd: operator.pos}
 
 CALC_MAX_BITS = 4096  # the largest integer operand or result, in bits (about 1,233 decimal digits)
 
@@ -94,7 +102,8 @@ def _size_check(op, a, b) -> None:
 def _checked(x):
     "x if it is a finite real number of bounded size, else a ValueError."
     if isinstance(x, complex): raise ValueError("the result is not a real number")
-    if isinstance(x, int) and x.bit_length() > CALC_MAX_BITS: raise ValueError(f"a number has more than {CALC_MAX_BITS} bits")
+    if isinstance(x, int) and x.bit_length() > CALC_MAX_BITS:
+        raise ValueError(f"a number has more than {CALC_MAX_BITS} bits")
     if isinstance(x, float) and not math.isfinite(x): raise ValueError("the result is too large for a float")
     return x
 
@@ -125,43 +134,59 @@ def sql_tool(db:str|Path) -> Tool:
     "One guarded, read-only SELECT on the database; the rows come back as JSON."
     schema = db_schema(db)
     def sql(query:str) -> str: return json.dumps(run_sql(db, query, schema)[1])
-    return Tool("sql", f"Run one SELECT on the course database. Tables: {'; '.join(schema_prompt(schema).splitlines())}.",
+    return Tool("sql",
+                f"Run one SELECT on the course database. Tables: {'; '.join(schema_prompt(schema).splitlines())}.",
                 {"type": "object", "properties": {"query": {"type": "string", "minLength": 1}},
                  "required": ["query"], "additionalProperties": False}, sql)
 
 def search_tool(store, k:int=2) -> Tool:
     "Search a course_lib.vectorstore.VectorStore; each hit as '[source] text'."
     def search(query:str) -> str:
-        return "\n".join(f"[{h.metadata.get('source')}] {' '.join(h.text.split())[:160]}" for h in store.query(query, k, truncate=True))
+        return "\n".join(f"[{h.metadata.get('source')}] {' '.join(h.text.split())[:160]}"
+                         for h in store.query(query, k, truncate=True))
     return Tool("search", "Search the course's lessons for a topic.", {"type": "object", "properties": {
-                "query": {"type": "string", "minLength": 1, "maxLength": 500}}, "required": ["query"], "additionalProperties": False}, search)
+                "query": {"type": "string", "minLength": 1, "maxLength": 500}}, "required": ["query"],
+                "additionalProperties": False}, search)
 
 # %% ../nbs/14_agents.ipynb #502f205a
-_FIELD = re.compile(r"^(Thought|Action Input|Action|Final Answer):[ \t]*(.*?)(?=^(?:Thought|Action Input|Action|Final Answer|Observation):|\Z)", re.M | re.S)
+_FIELD = re.compile(r"^(Thought|Action Input|Action|Final Answer):[ "
+                    r"\t]*(.*?)(?=^(?:Thought|Action Input|Action|Final "
+                    r"Answer|Observation):|\Z)", re.M | re.S)
 
 def parse_react(text:str) -> dict:
-    "One ReAct step: `'Thought: t\\nFinal Answer: 4' -> {'thought': 't', 'final_answer': '4'}`, or thought/action/action_input."
+    ("One ReAct step: `'Thought: t\\nFinal Answer: 4' -> {'thought': 't', "
+     "'final_answer': '4'}`, or thought/action/action_input.")
     text = re.split(r"^Observation:", text, maxsplit=1, flags=re.M)[0]
     fields = {}
     for name, value in _FIELD.findall(text): fields.setdefault(name, value.strip())
     thought = fields.get("Thought", "")
-    if "Action" in fields and "Final Answer" in fields: raise ValueError("both an Action and a Final Answer: write only one of them")
+    if "Action" in fields and "Final Answer" in fields:
+        raise ValueError("both an Action and a Final Answer: write only one of them")
     if "Final Answer" in fields: return {"thought": thought, "final_answer": fields["Final Answer"]}
     if "Action" not in fields: raise ValueError("no 'Action:' and no 'Final Answer:' line: write one of them")
-    if "Action Input" not in fields: raise ValueError(f"Action {fields['Action']!r} has no 'Action Input:' line with its JSON arguments")
+    if "Action Input" not in fields:
+        raise ValueError(f"Action {fields['Action']!r} has no 'Action Input:' line with its JSON arguments")
     try: args = json.loads(fields["Action Input"])
-    except json.JSONDecodeError as e: raise ValueError(f"Action Input is not valid JSON ({e.msg}): write an object like {{\"query\": \"...\"}}") from None
+    except json.JSONDecodeError as e:
+        raise ValueError(f"Action Input is not valid JSON ({e.msg}): write an "
+                         f"object like {{\"query\": \"...\"}}") from None
     if not isinstance(args, dict): raise ValueError(f"Action Input must be a JSON object, got {type(args).__name__}")
     return {"thought": thought, "action": fields["Action"], "action_input": args}
 
 # %% ../nbs/14_agents.ipynb #def34de6
-REACT_FORMAT = ("Use this format:\nThought: what to do next\nAction: one tool name\nAction Input: the arguments as a JSON object\n"
-                "Observation: the tool's result (written for you)\n... (repeat Thought/Action/Action Input/Observation)\n"
+REACT_FORMAT = ("Use this format:\nThought: what to do next\nAction: one tool "
+                "name\nAction Input: the arguments as a JSON object\n"
+                "Observation: the tool's result (written for you)\n... (repeat "
+                "Thought/Action/Action Input/Observation)\n"
                 "Thought: I know the answer\nFinal Answer: the answer")
 
 def react_prompt(question:str, tools:list[Tool]) -> str:
     "The first prompt: the tools, the format, the question."
-    return "Answer the question with the tools.\nTools:\n" + "\n".join(t.prompt() for t in tools) + f"\n\n{REACT_FORMAT}\n\nQuestion: {question}\n"
+    return (
+        "Answer the question with the tools.\nTools:\n"
+        + "\n".join(t.prompt() for t in tools)
+        + f"\n\n{REACT_FORMAT}\n\nQuestion: {question}\n"
+    )
 
 @dataclass
 class AgentRun:
@@ -185,18 +210,23 @@ def react(model:Callable[[str], str], # prompt -> the model's next step (text)
         try:
             parsed = parse_react(out)
             if "final_answer" in parsed:
-                run.answer, run.stop = parsed["final_answer"], "answer"; run.steps.append(step); return run
+                run.answer, run.stop = parsed["final_answer"], "answer"
+                run.steps.append(step)
+                return run
             step.update(action=parsed["action"], action_input=parsed["action_input"])
-            if parsed["action"] not in by_name: raise ValueError(f"unknown tool {parsed['action']!r}: use one of {', '.join(by_name)}")
+            if parsed["action"] not in by_name:
+                raise ValueError(f"unknown tool {parsed['action']!r}: use one of {', '.join(by_name)}")
             obs = str(by_name[parsed["action"]](parsed["action_input"]))
         except ValueError as e: obs = f"Error: {e}"
-        step["observation"] = obs; run.steps.append(step)
+        step["observation"] = obs
+        run.steps.append(step)
         prompt += re.split(r"^Observation:", out, maxsplit=1, flags=re.M)[0].rstrip() + f"\nObservation: {obs}\n"
     run.stop = "max_steps"
     return run
 
 class ScriptedModel:
-    "A 'model' that returns canned outputs in order (for tests): `ScriptedModel(['Final Answer: 4'])(prompt) -> 'Final Answer: 4'`."
+    ("A 'model' that returns canned outputs in order (for tests): "
+     "`ScriptedModel(['Final Answer: 4'])(prompt) -> 'Final Answer: 4'`.")
     def __init__(self, outputs:list[str]): self.outputs, self.prompts = list(outputs), []
     def __call__(self, prompt:str) -> str:
         self.prompts.append(prompt)
@@ -211,19 +241,25 @@ def _rows_value(obs:str) -> str:
     v = rows[0][0] if len(rows) == 1 and len(rows[0]) == 1 else rows
     return str(round(v, 2) if isinstance(v, float) else v)
 
-def _step(thought:str, action:str, **args) -> str: return f"Thought: {thought}\nAction: {action}\nAction Input: {json.dumps(args)}"
+def _step(thought:str, action:str, **args) -> str:
+    return f"Thought: {thought}\nAction: {action}\nAction Input: {json.dumps(args)}"
 
 def rule_policy(prompt:str, schema:dict[str, list[str]]=COURSE_SCHEMA) -> str:
     "A deterministic stand-in for a model: the next ReAct step for the last question in the prompt."
     head, _, steps = prompt.rpartition("\nQuestion: ")
     q = steps.split("\n", 1)[0]
     obs = [o.strip() for o in re.findall(r"^Observation: (.*?)(?=^Thought:|\Z)", steps, re.M | re.S)]
-    if obs and obs[-1].startswith("Error"): return f"Thought: the tool failed\nFinal Answer: I could not answer ({obs[-1][:60]})"
+    if obs and obs[-1].startswith("Error"):
+        return f"Thought: the tool failed\nFinal Answer: I could not answer ({obs[-1][:60]})"
     if m := re.fullmatch(r"what is ([\d\s.+\-*/%()]+)\??", q.strip(), re.I):
-        return _step("arithmetic", "calculator", expression=m[1].strip()) if not obs else f"Thought: done\nFinal Answer: {obs[0]}"
+        return _step("arithmetic", "calculator",
+                     expression=m[1].strip()) if not obs else f"Thought: done\nFinal Answer: {obs[0]}"
     if m := re.search(r"how many points are labs (\w+) and (\w+) worth together", q, re.I):
-        if len(obs) < 2: return _step(f"points of {m[len(obs) + 1]}", "sql", query=rule_sql(f"how many points is lab {m[len(obs) + 1]} worth", schema))
-        if len(obs) == 2: return _step("add them", "calculator", expression=f"{_rows_value(obs[0])} + {_rows_value(obs[1])}")
+        if len(obs) < 2:
+            return _step(f"points of {m[len(obs) + 1]}", "sql",
+                         query=rule_sql(f"how many points is lab {m[len(obs) + 1]} worth", schema))
+        if len(obs) == 2:
+            return _step("add them", "calculator", expression=f"{_rows_value(obs[0])} + {_rows_value(obs[1])}")
         return f"Thought: done\nFinal Answer: {obs[2]}"
     if m := re.match(r"search the course for (.*)", q, re.I):
         if not obs: return _step("search", "search", query=m[1].rstrip("?."))
@@ -231,4 +267,5 @@ def rule_policy(prompt:str, schema:dict[str, list[str]]=COURSE_SCHEMA) -> str:
         return f"Thought: the first hit\nFinal Answer: {first[1] if first else obs[0]}"
     try: sql = rule_sql(q, schema)
     except ValueError: return "Thought: no tool fits\nFinal Answer: I don't know"
-    return _step("query the database", "sql", query=sql) if not obs else f"Thought: done\nFinal Answer: {_rows_value(obs[0])}"
+    return _step("query the database", "sql",
+                 query=sql) if not obs else f"Thought: done\nFinal Answer: {_rows_value(obs[0])}"

@@ -98,7 +98,8 @@ class Batcher:
 
     def start(self):
         self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="batcher", daemon=True); self._thread.start()
+        self._thread = threading.Thread(target=self._loop, name="batcher", daemon=True)
+        self._thread.start()
         return self
 
     def stop(self, timeout:float=10.0):

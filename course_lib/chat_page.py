@@ -22,9 +22,12 @@ const log = document.getElementById("log"), msgs = [], CONTEXT = {CONTEXT}, MAX_
 function cost(m) { return new TextEncoder().encode(m.content).length + 8; }
 function fit(history, budget) { let i = 0, total = 8 + history.reduce((a, m) => a + cost(m), 0);
   while (total > budget && i < history.length - 1) { total -= cost(history[i]); i++; } return history.slice(i); }
-function add(role, text) { const d = document.createElement("div"); d.className = role; d.textContent = text; log.appendChild(d); return d; }
+function add(role, text) {
+  const d = document.createElement("div"); d.className = role; d.textContent = text; log.appendChild(d); return d;
+}
 async function send(text) {
-  msgs.push({role: "user", content: text}); add("user", text); const out = add("assistant", ""); const t0 = performance.now(); let n = 0;
+  msgs.push({role: "user", content: text}); add("user", text);
+  const out = add("assistant", ""), t0 = performance.now(); let n = 0;
   const r = await fetch("/v1/chat/completions", {method: "POST", headers: {"Content-Type": "application/json"},
     body: JSON.stringify({model: "{MODEL}", messages: fit(msgs, CONTEXT - MAX_TOKENS), stream: true,
                           max_tokens: MAX_TOKENS, temperature: 0})});
@@ -35,16 +38,21 @@ async function send(text) {
       if (!ev.startsWith("data: ") || ev === "data: [DONE]") continue;
       const c = JSON.parse(ev.slice(6)).choices[0].delta.content; if (c) { out.textContent += c; n++; } } }
   msgs.push({role: "assistant", content: out.textContent});
-  document.getElementById("stats").textContent = n + " chunks in " + ((performance.now() - t0) / 1000).toFixed(2) + " s";
+  const seconds = ((performance.now() - t0) / 1000).toFixed(2);
+  document.getElementById("stats").textContent = n + " chunks in " + seconds + " s";
   document.body.dataset.done = "1";
 }
-document.getElementById("f").onsubmit = e => { e.preventDefault(); const q = document.getElementById("q"); if (q.value) send(q.value); q.value = ""; };
+document.getElementById("f").onsubmit = e => {
+  e.preventDefault(); const q = document.getElementById("q"); if (q.value) send(q.value); q.value = "";
+};
 const q0 = new URLSearchParams(location.search).get("q"); if (q0) send(q0);
 </script></body></html>"""
 
 # %% ../nbs/15c_chat_page.ipynb #63208eb0
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--hide-scrollbars", "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0"]
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+                  "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0"]
 
 def chromium_path() -> str|None:
     "The Chromium (or Chrome) executable on this machine, or None."
@@ -57,35 +65,47 @@ def browse(url:str,                   # the page to open (this machine only, in 
            ready:str="document.body.dataset.done === '1'", # JavaScript that is true once the page is done
            timeout:float=60.0,         # seconds for the whole visit
           ) -> str:
-    "Open `url` in headless Chromium (a fresh profile), wait until the JS `ready` is true; the page's HTML (and a PNG screenshot)."
+    ("Open `url` in headless Chromium (a fresh profile), wait until the JS "
+     "`ready` is true; the page's HTML (and a PNG screenshot).")
     import base64, json, re, subprocess, tempfile, time, urllib.request
     from websockets.sync.client import connect
     exe = chromium_path()
-    if exe is None: raise FileNotFoundError("no chromium on this machine: apt install chromium (or use the committed screenshot)")
+    if exe is None:
+        raise FileNotFoundError("no chromium on this machine: apt install chromium (or use the committed screenshot)")
     with tempfile.TemporaryDirectory() as profile, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen([exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--window-size={size[0]},{size[1]}", "about:blank"],
+        proc = subprocess.Popen([exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
+                                 f"--window-size={size[0]},{size[1]}", "about:blank"],
                                 stdout=subprocess.DEVNULL, stderr=err)
         try:
             t0 = time.monotonic()
             while not (m := re.search(rb"ws://127\.0\.0\.1:(\d+)/", (err.seek(0), err.read())[1])):
-                if proc.poll() is not None or time.monotonic() - t0 > timeout: raise RuntimeError("chromium did not start its DevTools endpoint")
+                if proc.poll() is not None or time.monotonic() - t0 > timeout:
+                    raise RuntimeError("chromium did not start its DevTools endpoint")
                 time.sleep(0.1)
             pages = json.load(urllib.request.urlopen(f"http://127.0.0.1:{m[1].decode()}/json/list", timeout=10))
             with connect(next(p for p in pages if p["type"] == "page")["webSocketDebuggerUrl"], max_size=None) as ws:
                 n = 0
                 def call(method, **params):
-                    nonlocal n; n += 1; ws.send(json.dumps({"id": n, "method": method, "params": params}))
+                    nonlocal n
+                    n += 1
+                    ws.send(json.dumps({"id": n, "method": method, "params": params}))
                     while (msg := json.loads(ws.recv(timeout))).get("id") != n: pass
                     if "error" in msg: raise RuntimeError(f"{method}: {msg['error']}")
                     return msg["result"]
                 call("Page.navigate", url=url)
-                while not call("Runtime.evaluate", expression=f"!!({ready})", returnByValue=True)["result"].get("value"):
-                    if time.monotonic() - t0 > timeout: raise TimeoutError(f"the page was not ready ({ready}) within {timeout} s")
+                while not call("Runtime.evaluate", expression=f"!!({ready})",
+                               returnByValue=True)["result"].get("value"):
+                    if time.monotonic() - t0 > timeout:
+                        raise TimeoutError(f"the page was not ready ({ready}) within {timeout} s")
                     time.sleep(0.1)
-                html = call("Runtime.evaluate", expression="document.documentElement.outerHTML", returnByValue=True)["result"]["value"]
-                if screenshot: open(screenshot, "wb").write(base64.b64decode(call("Page.captureScreenshot", format="png")["data"]))
+                html = call("Runtime.evaluate", expression="document.documentElement.outerHTML",
+                            returnByValue=True)["result"]["value"]
+                if screenshot:
+                    open(screenshot, "wb").write(base64.b64decode(call("Page.captureScreenshot", format="png")["data"]))
         finally:
             proc.terminate()
             try: proc.wait(10)
-            except subprocess.TimeoutExpired: proc.kill(); proc.wait()
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
     return html

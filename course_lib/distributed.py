@@ -37,8 +37,11 @@ class DistConfig:
 
     def __post_init__(self):
         for f in ("d_model", "n_layers", "n_heads", "seq_len", "global_batch", "steps"):
-            if not isinstance(getattr(self, f), int) or getattr(self, f) < 1: raise ValueError(f"{f} must be a positive int, got {getattr(self, f)!r}")
-        if self.n_layers % 2: raise ValueError(f"n_layers={self.n_layers} must be even: the pipeline gives half the blocks to each of 2 ranks")
+            if not isinstance(getattr(self, f), int) or getattr(self, f) < 1:
+                raise ValueError(f"{f} must be a positive int, got {getattr(self, f)!r}")
+        if self.n_layers % 2:
+            raise ValueError(f"n_layers={self.n_layers} must be even: the pipeline gives "
+                             f"half the blocks to each of 2 ranks")
 
     def model_config(self, vocab_size:int) -> ModelConfig:
         return ModelConfig(vocab_size=vocab_size, d_model=self.d_model, n_layers=self.n_layers, n_heads=self.n_heads,
@@ -48,7 +51,8 @@ def make_batches(cfg:DistConfig) -> tuple[torch.Tensor, int]:
     "The fixed data: ((steps, global_batch, seq_len + 1) token ids from the course corpus, vocab_size)."
     tok, need = load_base_tokenizer(), cfg.steps * cfg.global_batch * (cfg.seq_len + 1)
     ids = tok.encode_ordinary(stdlib_corpus(max_chars=8 * need))   # ~3 characters per token
-    if len(ids) < need: raise ValueError(f"the corpus has only {len(ids)} tokens; {need} needed: use fewer steps or a smaller batch")
+    if len(ids) < need:
+        raise ValueError(f"the corpus has only {len(ids)} tokens; {need} needed: use fewer steps or a smaller batch")
     return pack_blocks(ids[:need], cfg.seq_len + 1).view(cfg.steps, cfg.global_batch, cfg.seq_len + 1), tok.vocab_size
 
 def make_model(cfg:DistConfig, vocab_size:int, device="cpu") -> Decoder:
@@ -67,22 +71,30 @@ def shard_batch(batch,            # the global batch: a tensor (or list) whose f
                 world_size:int,   # the number of ranks
                ):
     "Rank `rank`'s contiguous share of `batch`: `shard_batch(torch.arange(6), 1, 3) -> tensor([2, 3])`."
-    if not isinstance(world_size, int) or world_size < 1: raise ValueError(f"world_size must be a positive int, got {world_size!r}")
-    if not isinstance(rank, int) or not 0 <= rank < world_size: raise ValueError(f"rank={rank!r} is out of range: use 0 <= rank < world_size={world_size}")
-    if len(batch) % world_size: raise ValueError(f"world_size={world_size} does not divide the batch of {len(batch)} examples: use a batch that is a multiple of it")
+    if not isinstance(world_size, int) or world_size < 1:
+        raise ValueError(f"world_size must be a positive int, got {world_size!r}")
+    if not isinstance(rank, int) or not 0 <= rank < world_size:
+        raise ValueError(f"rank={rank!r} is out of range: use 0 <= rank < world_size={world_size}")
+    if len(batch) % world_size:
+        raise ValueError(f"world_size={world_size} does not divide the batch of {len(batch)} "
+                         f"examples: use a batch that is a multiple of it")
     n = len(batch) // world_size
     return batch[rank * n:(rank + 1) * n]
 
 # %% ../nbs/18_distributed.ipynb #23324896
-def average_gradients(grads_per_rank:list[list[torch.Tensor]], # for each rank, its gradients (the same shapes on every rank)
-                     ) -> list[torch.Tensor]:
+def average_gradients(
+    grads_per_rank: list[list[torch.Tensor]],  # for each rank, its gradients (the same shapes on every rank)
+) -> list[torch.Tensor]:
     "What all-reduce(sum) / world_size leaves on every rank: `average_gradients([[t(1.)], [t(3.)]]) -> [t(2.)]`."
     if not grads_per_rank: raise ValueError("grads_per_rank is empty: pass one list of gradients per rank")
     n = len(grads_per_rank[0])
     for r, grads in enumerate(grads_per_rank):
-        if len(grads) != n: raise ValueError(f"rank {r} has {len(grads)} gradients but rank 0 has {n}: every rank must hold the same parameters")
+        if len(grads) != n:
+            raise ValueError(f"rank {r} has {len(grads)} gradients but rank 0 has {n}: "
+                             f"every rank must hold the same parameters")
         for i, (g, g0) in enumerate(zip(grads, grads_per_rank[0])):
-            if g.shape != g0.shape: raise ValueError(f"gradient {i} has shape {tuple(g.shape)} on rank {r} but {tuple(g0.shape)} on rank 0")
+            if g.shape != g0.shape:
+                raise ValueError(f"gradient {i} has shape {tuple(g.shape)} on rank {r} but {tuple(g0.shape)} on rank 0")
     return [torch.stack(gs).mean(0) for gs in zip(*grads_per_rank)]
 
 # %% ../nbs/18_distributed.ipynb #d855cdae
@@ -95,18 +107,23 @@ def train_local(cfg:DistConfig, batches:torch.Tensor, vocab_size:int,
     opt = torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=cfg.momentum)
     losses, times = [], []
     for batch in batches:
-        t = time.perf_counter(); total = 0.0
+        t = time.perf_counter()
+        total = 0.0
         for m in range(grad_accum):
             loss = lm_loss(model, shard_batch(batch, m, grad_accum).to(device)) / grad_accum
-            loss.backward(); total += loss.item()
-        opt.step(); opt.zero_grad(set_to_none=True)
-        times.append(time.perf_counter() - t); losses.append(total)
+            loss.backward()
+            total += loss.item()
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+        times.append(time.perf_counter() - t)
+        losses.append(total)
     return {"state": {k: v.detach().cpu() for k, v in model.state_dict().items()}, "losses": losses, "step_s": times}
 
 # %% ../nbs/18_distributed.ipynb #bb7d11c7
 def save_result(obj, path:str|Path) -> Path:
     "torch.save `obj` to `path` atomically (a reader never sees half a file)."
-    buf = io.BytesIO(); torch.save(obj, buf)
+    buf = io.BytesIO()
+    torch.save(obj, buf)
     return atomic_write(path, buf.getvalue())
 
 def ddp_train(cfg:DistConfig, batches:torch.Tensor, vocab_size:int, out:Path, device) -> None:
@@ -121,24 +138,33 @@ def ddp_train(cfg:DistConfig, batches:torch.Tensor, vocab_size:int, out:Path, de
     for batch in batches:
         t = time.perf_counter()
         loss = lm_loss(ddp, shard_batch(batch, rank, world).to(device))
-        loss.backward(); opt.step(); opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        opt.zero_grad(set_to_none=True)
         times.append(time.perf_counter() - t)
-        dist.all_reduce(mean := loss.detach().clone()); losses.append(mean.item() / world)  # the global loss, for the log only
+        dist.all_reduce(mean := loss.detach().clone())
+        losses.append(mean.item() / world)  # the global loss, for the log only
     compute = []
     for batch in batches[:3]:                     # forward + backward without the all-reduce
         t = time.perf_counter()
         with ddp.no_sync(): lm_loss(ddp, shard_batch(batch, rank, world).to(device)).backward()
-        compute.append(time.perf_counter() - t); opt.zero_grad(set_to_none=True)
+        compute.append(time.perf_counter() - t)
+        opt.zero_grad(set_to_none=True)
     n = sum(p.numel() for p in model.parameters())
     flat, reduce = torch.ones(n, device=device), []
     for _ in range(5):                            # an all-reduce as large as all gradients
-        dist.barrier(); t = time.perf_counter(); dist.all_reduce(flat)
+        dist.barrier()
+        t = time.perf_counter()
+        dist.all_reduce(flat)
         if device.type == "cuda": torch.cuda.synchronize(device)
         reduce.append(time.perf_counter() - t)
     if rank == 0:
-        save_result({"state": {k: v.detach().cpu() for k, v in model.state_dict().items()}, "losses": losses, "step_s": times,
-                     "compute_s": median(compute), "allreduce_s": median(reduce), "grad_bytes": 4 * n, "world_size": world,
-                     "backend": dist.get_backend(), "device": device.type, "threads": torch.get_num_threads()}, out/"ddp.pt")
+        save_result({"state": {k: v.detach().cpu() for k, v in model.state_dict().items()}, "losses": losses,
+                     "step_s": times,
+                     "compute_s": median(compute), "allreduce_s": median(reduce), "grad_bytes": 4 * n,
+                     "world_size": world,
+                     "backend": dist.get_backend(), "device": device.type, "threads": torch.get_num_threads()},
+                     out/"ddp.pt")
 
 # %% ../nbs/18_distributed.ipynb #244fb631
 def stage_forward(model:Decoder, x:torch.Tensor,
@@ -147,7 +173,8 @@ def stage_forward(model:Decoder, x:torch.Tensor,
                  ) -> torch.Tensor:
     "Run one pipeline stage: the first embeds ids, each runs its share of the blocks, the last returns logits."
     if not 0 <= stage < n_stages: raise ValueError(f"stage={stage} is out of range for n_stages={n_stages}")
-    if len(model.blocks) % n_stages: raise ValueError(f"n_stages={n_stages} does not divide the {len(model.blocks)} blocks")
+    if len(model.blocks) % n_stages:
+        raise ValueError(f"n_stages={n_stages} does not divide the {len(model.blocks)} blocks")
     per = len(model.blocks) // n_stages
     if stage == 0: x = model.embed(x)
     T = x.shape[1]
@@ -162,10 +189,13 @@ def pipeline_step(cfg:DistConfig, batch:torch.Tensor, vocab_size:int, out:Path, 
     if rank == 0:
         h = stage_forward(model, batch[:, :-1], 0)
         dist.send(h.detach().contiguous(), dst=1)                   # activations forward
-        grad = torch.empty(shape, device=device); dist.recv(grad, src=1)
-        h.backward(grad); loss = None                               # gradients of the activations come back
+        grad = torch.empty(shape, device=device)
+        dist.recv(grad, src=1)
+        h.backward(grad)
+        loss = None  # gradients of the activations come back
     else:
-        h = torch.empty(shape, device=device); dist.recv(h, src=0)
+        h = torch.empty(shape, device=device)
+        dist.recv(h, src=0)
         h.requires_grad_()
         logits = stage_forward(model, h, 1)
         loss = F.cross_entropy(logits.flatten(0, 1).float(), batch[:, 1:].flatten())
@@ -183,14 +213,17 @@ def pick_backend(world_size:int=2) -> str:
 
 def free_port() -> int:
     "A TCP port on 127.0.0.1 that is free right now."
-    with socket.socket() as s: s.bind(("127.0.0.1", 0)); return s.getsockname()[1]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 def torchrun_command(nproc_per_node:int, args:list[str], port:int|None=None, nnodes:int=1,
                      endpoint:str|None=None,  # HOST:PORT of the rendezvous (several nodes)
                      job_id:str="course",     # the rendezvous id every node of one job shares
                     ) -> list[str]:
     "The torchrun command line that runs this module: one node on 127.0.0.1:port, or `nnodes` nodes via c10d."
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--nnodes", str(nnodes), "--nproc_per_node", str(nproc_per_node)]
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nnodes", str(nnodes), "--nproc_per_node",
+           str(nproc_per_node)]
     if nnodes == 1: cmd += ["--master_addr", "127.0.0.1", "--master_port", str(port or free_port())]
     elif endpoint: cmd += ["--rdzv_backend", "c10d", "--rdzv_endpoint", endpoint, "--rdzv_id", job_id]
     else: raise ValueError(f"nnodes={nnodes} needs endpoint='HOST:PORT' of one node for the rendezvous")
@@ -203,7 +236,8 @@ def ddp_main(argv:list[str]|None=None) -> int:
     ap.add_argument("--out", required=True, help="folder for the results (rank 0 writes ddp.pt)")
     ap.add_argument("--config", default="{}", help="DistConfig fields as JSON")
     a = ap.parse_args(argv)
-    if "WORLD_SIZE" not in os.environ: raise ValueError("WORLD_SIZE is not set: start this script with torchrun (see `launch` and `torchrun_command`)")
+    if "WORLD_SIZE" not in os.environ:
+        raise ValueError("WORLD_SIZE is not set: start this script with torchrun (see `launch` and `torchrun_command`)")
     cfg, out, world = DistConfig(**json.loads(a.config)), Path(a.out), int(os.environ["WORLD_SIZE"])
     backend = pick_backend(world)
     device = torch.device(f"cuda:{int(os.environ['LOCAL_RANK'])}" if backend == "nccl" else "cpu")
@@ -219,16 +253,21 @@ def ddp_main(argv:list[str]|None=None) -> int:
 
 def launch(cfg:DistConfig, out:str|Path, nproc:int=2, timeout:float=120) -> str:
     "Run `ddp_main` in `nproc` processes under torchrun (loopback only); return their output; kill all on failure."
-    if cfg.global_batch % nproc: raise ValueError(f"world_size={nproc} does not divide global_batch={cfg.global_batch}: use a multiple of it")
+    if cfg.global_batch % nproc:
+        raise ValueError(f"world_size={nproc} does not divide global_batch={cfg.global_batch}: use a multiple of it")
     cmd = torchrun_command(nproc, ["--out", str(out), "--config", json.dumps(asdict(cfg))])
     import course_lib
     root = str(Path(course_lib.__file__).resolve().parent.parent)   # so the workers import this course_lib
-    env = os.environ | {"MASTER_ADDR": "127.0.0.1", "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"), "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, start_new_session=True)
+    env = os.environ | {"MASTER_ADDR": "127.0.0.1", "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
+                        "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+                         start_new_session=True)
     try: log, _ = p.communicate(timeout=timeout)
     except subprocess.TimeoutExpired: log = None
     finally:
-        if p.poll() is None: os.killpg(p.pid, signal.SIGKILL); p.communicate()
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.communicate()
     if log is None: raise TimeoutError(f"torchrun did not finish in {timeout}s and was killed: {' '.join(cmd)}")
     if p.returncode: raise RuntimeError(f"torchrun failed (exit {p.returncode}):\n{log[-3000:]}")
     return log
@@ -236,7 +275,8 @@ def launch(cfg:DistConfig, out:str|Path, nproc:int=2, timeout:float=120) -> str:
 if __name__ == "__main__" and "__file__" in globals() and "ipykernel" not in sys.modules: sys.exit(ddp_main())
 
 # %% ../nbs/18_distributed.ipynb #d0372995
-ZERO_STAGES = {0: "DDP (replicated)", 1: "ZeRO-1 (optimizer state)", 2: "ZeRO-2 (+ gradients)", 3: "ZeRO-3 / FSDP (+ parameters)"}
+ZERO_STAGES = {0: "DDP (replicated)", 1: "ZeRO-1 (optimizer state)", 2: "ZeRO-2 (+ gradients)",
+               3: "ZeRO-3 / FSDP (+ parameters)"}
 
 def zero_memory(n_params:int,        # parameters of the model
                 world_size:int,      # data-parallel ranks N
@@ -245,8 +285,10 @@ def zero_memory(n_params:int,        # parameters of the model
                 grad_bytes:int=2,    # bytes per gradient value
                 optim_bytes:int=12,  # optimizer bytes per parameter (Adam, mixed precision: fp32 master + 2 moments)
                ) -> dict[str, float]:
-    "Bytes one rank stores: `zero_memory(100, 4, 3) -> {'params': 50.0, 'grads': 50.0, 'optimizer': 300.0, 'total': 400.0}`."
-    if not isinstance(world_size, int) or world_size < 1: raise ValueError(f"world_size must be a positive int, got {world_size!r}")
+    ("Bytes one rank stores: `zero_memory(100, 4, 3) -> {'params': 50.0, "
+     "'grads': 50.0, 'optimizer': 300.0, 'total': 400.0}`.")
+    if not isinstance(world_size, int) or world_size < 1:
+        raise ValueError(f"world_size must be a positive int, got {world_size!r}")
     if stage not in ZERO_STAGES: raise ValueError(f"stage={stage!r} is not a ZeRO stage: use 0 (DDP), 1, 2 or 3 (FSDP)")
     if n_params < 0: raise ValueError(f"n_params must be >= 0, got {n_params}")
     shard = lambda b, s: n_params * b / (world_size if stage >= s else 1)

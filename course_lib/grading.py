@@ -39,7 +39,7 @@ class Check:
     output: Callable|None = None              # turns a result into what is compared (e.g. a tokenizer -> its merges)
     tol: float|None = None                    # numbers equal within this (absolute and relative); None: exactly
     func: str = ""                            # the student's name to look up, if not `name` (e.g. for a hidden twin)
-    dtype: str = "kind"                       # tensors: "kind" (int/uint/float/bool must match) or "exact" (int8 != int16)
+    dtype: str = "kind"  # tensors: "kind" (int/uint/float/bool must match) or "exact" (int8 != int16)
     timeout: float = 60.0                     # seconds the student's function may take on all the cases together
     forbid: tuple = ()                        # course_lib code the student may not call (default: the reference)
     harness: Callable|None = None             # calls the function under test: harness(fn, *args, **kwargs) -> result
@@ -81,7 +81,8 @@ def to_data(x, _depth:int=0):
     top = type(x).__module__.split(".")[0]
     if top in ("torch", "numpy") and hasattr(x, "tolist") and hasattr(x, "shape"): return _tensor_data(x, _depth)
     if top == "numpy": return to_data(x.item(), _depth + 1)
-    raise TypeError(f"cannot check a value of type {type(x).__name__}: return numbers, strings, lists, dicts or tensors")
+    raise TypeError(f"cannot check a value of type {type(x).__name__}: return "
+                    f"numbers, strings, lists, dicts or tensors")
 
 # %% ../nbs/19_grading.ipynb #1c382be5
 def dtype_kind(dtype:str) -> str:
@@ -110,7 +111,8 @@ def same(got, expected, tol:float|None=None, dtype:str="kind") -> bool:
 
 # %% ../nbs/19_grading.ipynb #e940a250
 class CheckTimeout(BaseException):
-    "Raised in the student's function when its check runs out of time (a BaseException: `except Exception` can't eat it)."
+    ("Raised in the student's function when its check runs out of time (a "
+     "BaseException: `except Exception` can't eat it).")
 
 @contextmanager
 def time_limit(seconds:float|None):
@@ -128,7 +130,8 @@ def time_limit(seconds:float|None):
         signal.signal(signal.SIGALRM, old)
 
 # %% ../nbs/19_grading.ipynb #8ff63755
-_TRIP = "def _trip(*_a, **_k):\n    __course_tripwire__[{key!r}][1].append(1)\n    return __course_tripwire__[{key!r}][0](*_a, **_k)"
+_TRIP = ("def _trip(*_a, **_k):\n    __course_tripwire__[{key!r}][1].append(1)\n    "
+         "return __course_tripwire__[{key!r}][0](*_a, **_k)")
 
 def _unwrapped(f) -> list:
     "A function and the ones it wraps (decorators made with functools.wraps, e.g. torch.no_grad, keep `__wrapped__`)."
@@ -194,7 +197,8 @@ def _error(e:BaseException) -> dict:
             "types": [t.__name__ for t in type(e).__mro__]}
 
 def _call(fn:Callable, case:Case, output:Callable|None, harness:Callable|None=None):
-    "Call fn (through `harness`, if any) on a case; return {'value': plain data} or {'error': 'Type: msg', 'types': [...]}."
+    ("Call fn (through `harness`, if any) on a case; return {'value': plain "
+     "data} or {'error': 'Type: msg', 'types': [...]}.")
     try:
         args, kwargs = copy.deepcopy(case.args), copy.deepcopy(case.kwargs)
         res = harness(fn, *args, **kwargs) if harness else fn(*args, **kwargs)
@@ -245,7 +249,8 @@ def _stub_raise(*a, **k): raise ValueError("invalid input")
 
 TRIVIAL = {"returns None": lambda *a, **k: None, "returns its input": lambda *a, **k: a[0] if a else None,
            "returns 0": lambda *a, **k: 0, "returns []": lambda *a, **k: [], "returns {}": lambda *a, **k: {},
-           "returns ''": lambda *a, **k: "", "returns False": lambda *a, **k: False, "returns True": lambda *a, **k: True,
+           "returns ''": lambda *a, **k: "", "returns False": lambda *a, **k: False, "returns True": lambda *a,
+           **k: True,
            "returns zeros": lambda *a, **k: a[0] * 0 if a and hasattr(a[0], "shape") else 0,
            "raises ValueError": _stub_raise}
 
@@ -273,14 +278,16 @@ def trivial_passes(check:Check, expected:list[dict]|None=None) -> dict[str, set[
     if expected is None and "_trivial" in check.__dict__: return check.__dict__["_trivial"]
     own, expected = expected is None, expected or _expected(check)
     out = {name: {i for i, (c, e) in enumerate(zip(check.cases, expected))
-                  if _passes(c, _call(stub, c, check.output, check.harness), e, check)} for name, stub in TRIVIAL.items()}
+                  if _passes(c, _call(stub, c, check.output, check.harness), e, check)}
+                  for name, stub in TRIVIAL.items()}
     if own: check.__dict__["_trivial"] = out
     return out
 
 def _what(case:Case, got:dict) -> str:
     "What the student's function did, for the feedback (never the expected value)."
     did = f"raised {got['error']}" if "error" in got else f"returned {_short(got.get('value'))}"
-    if case.raises: return f"should raise {case.raises}" + (f" mentioning {case.match!r}" if case.match else "") + f", but {did}"
+    if case.raises:
+        return f"should raise {case.raises}" + (f" mentioning {case.match!r}" if case.match else "") + f", but {did}"
     return did + ("" if "error" in got else ", which is not right")
 
 def judge(check:Check, results:list) -> CheckResult:
@@ -297,7 +304,8 @@ def judge(check:Check, results:list) -> CheckResult:
     trivial = [name for name, s in trivial_passes(check).items() if ok <= s]
     earned = check.points * len(ok) / n
     if trivial and ok:  # no better than a function that does nothing: no points
-        fails.insert(0, f"no points: these results are what a function that {trivial[0].replace('returns', 'returned')} "
+        fails.insert(0,
+                     f"no points: these results are what a function that {trivial[0].replace('returns', 'returned')} "
                         "would get; solve a case that takes real work")
         earned = 0.0
     first = next((c.desc for i, c in enumerate(check.cases) if i not in ok), "")
@@ -305,7 +313,8 @@ def judge(check:Check, results:list) -> CheckResult:
                        first if fails else "")
 
 # %% ../nbs/19_grading.ipynb #84fa2f89
-LAB_MODULES = {"01_tokenizer": "course_lib.tokenizer", "04_pretraining": "course_lib.pretrain", "05_generation": "course_lib.generate",
+LAB_MODULES = {"01_tokenizer": "course_lib.tokenizer", "04_pretraining": "course_lib.pretrain",
+               "05_generation": "course_lib.generate",
                "06_post_training_data": "course_lib.instruct", "09_evaluation": "course_lib.evaluate",
                "10_quantization": "course_lib.quantize", "12_vector_store": "course_lib.vectorstore",
                "15_deployment": "course_lib.serve", "17_responsible_ai": "course_lib.responsible"}
@@ -325,7 +334,8 @@ def lab_checks(lab:str, # a lab's name, e.g. "01_tokenizer"
         if e.name != module: raise
         mod = None
     if mod is None or not hasattr(mod, "lab_checks"):
-        raise ValueError(f"no checks for lab {lab!r} (looked for lab_checks() in {module}); known labs: {', '.join(known_labs())}")
+        raise ValueError(f"no checks for lab {lab!r} (looked for lab_checks() in "
+                         f"{module}); known labs: {', '.join(known_labs())}")
     return list(mod.lab_checks())
 
 def known_labs() -> list[str]:
@@ -348,17 +358,21 @@ class Report:
     def __repr__(self):
         lines = [f"{self.lab}: {self.earned:g}/{self.points:g} points"]
         for r in self.results:
-            lines.append(f"  {'PASS' if r.ok else 'FAIL'}  {r.name:<20} {r.earned:g}/{r.points:g}  ({r.passed}/{r.total} cases)")
+            lines.append(f"  {'PASS' if r.ok else 'FAIL'}  {r.name:<20} "
+                         f"{r.earned:g}/{r.points:g}  ({r.passed}/{r.total} cases)")
             lines += [f"        - {m}" for m in r.failures[:3]] + ([f"        hint: {r.hint}"] if r.hint else [])
         return "\n".join(lines)
 
     def _repr_html_(self):
         rows = "".join(
-            f"<tr><td style='color:{'green' if r.ok else '#c00'}'><b>{'PASS' if r.ok else 'FAIL'}</b></td><td><code>{html.escape(r.name)}</code></td>"
+            f"<tr><td style='color:{'green' if r.ok else '#c00'}'><b>"
+            f"{'PASS' if r.ok else 'FAIL'}</b></td><td><code>{html.escape(r.name)}</code></td>"
             f"<td>{r.earned:g}/{r.points:g}</td><td>{r.passed}/{r.total}</td><td style='text-align:left'>"
-            + "<br>".join(html.escape(m) for m in r.failures[:3]) + (f"<br><i>hint: {html.escape(r.hint)}</i>" if r.hint else "")
+            + "<br>".join(html.escape(m) for m in r.failures[:3]) + (f"<br><i>hint: {html.escape(r.hint)}</i>" if r.hint
+                                                                     else "")
             + "</td></tr>" for r in self.results)
-        return (f"<b>{html.escape(self.lab)}: {self.earned:g}/{self.points:g} points</b><table><tr><th></th><th>check</th>"
+        return (f"<b>{html.escape(self.lab)}: {self.earned:g}/{self.points:g} "
+                f"points</b><table><tr><th></th><th>check</th>"
                 f"<th>points</th><th>cases</th><th style='text-align:left'>feedback</th></tr>{rows}</table>")
 
 # %% ../nbs/19_grading.ipynb #e4fa612b
@@ -368,7 +382,8 @@ class Lab:
         self.name, self.checks = name, {c.name: c for c in lab_checks(name) if not c.hidden}
 
     def _get(self, name:str) -> Check:
-        if name not in self.checks: raise ValueError(f"lab {self.name} has no check {name!r}; its checks: {', '.join(self.checks)}")
+        if name not in self.checks:
+            raise ValueError(f"lab {self.name} has no check {name!r}; its checks: {', '.join(self.checks)}")
         return self.checks[name]
 
     def check(self, name:str, fn:Callable|None=None) -> Report:
@@ -384,7 +399,8 @@ class Lab:
 
 # %% ../nbs/19_grading.ipynb #506bf477
 def probe_lab(lab:str, namespace:dict, timeout:float|None=None, sink:Callable|None=None) -> str:
-    "Probe every check of a lab (hidden ones too) against `namespace`; JSON. `sink(name, results)` gets each as it is done."
+    ("Probe every check of a lab (hidden ones too) against `namespace`; "
+     "JSON. `sink(name, results)` gets each as it is done.")
     out = {}
     for c in lab_checks(lab):
         out[c.name] = probe(c, namespace.get(c.target), timeout)
@@ -431,7 +447,8 @@ def lab_mistakes(lab:str, namespace:dict, mistakes_source:str) -> list[tuple[str
 
 def probe_mistakes(lab:str, namespace:dict, mistakes_source:str, timeout:float|None=None,
                    sink:Callable|None=None) -> str:
-    "Probe each mistake in place of its exercise (in the kernel that ran the solution); JSON {name: {exercise, kind, probed}}."
+    ("Probe each mistake in place of its exercise (in the kernel that ran the "
+     "solution); JSON {name: {exercise, kind, probed}}.")
     out = {}
     checks = lab_checks(lab)
     for name, ex, kind, fn in lab_mistakes(lab, namespace, mistakes_source):
@@ -470,7 +487,8 @@ def strip_solutions(source:str, markdown:bool=False) -> str:
         if s == BEGIN:
             if inside: raise ValueError(f"line {n}: {BEGIN} inside another solution region")
             inside = True
-            out += ["*YOUR ANSWER HERE*"] if markdown else [indent + "# YOUR CODE HERE", indent + "raise NotImplementedError()"]
+            out += ["*YOUR ANSWER HERE*"] if markdown else [indent + "# YOUR CODE HERE",
+                                                            indent + "raise NotImplementedError()"]
         elif s == END:
             if not inside: raise ValueError(f"line {n}: {END} without {BEGIN} before it")
             inside = False
@@ -484,7 +502,8 @@ def _cell_text(cell) -> str: return "".join(cell["source"]) if isinstance(cell["
 def workbook_text(lab_dir:str|Path) -> str:
     "The text the student workbook of `lab_dir` must have, made from its source.ipynb."
     src = Path(lab_dir)/"source.ipynb"
-    if not src.is_file(): raise ValueError(f"{lab_dir} has no source.ipynb: a lab folder holds the source notebook with solution regions")
+    if not src.is_file():
+        raise ValueError(f"{lab_dir} has no source.ipynb: a lab folder holds the source notebook with solution regions")
     try: nb = json.loads(src.read_text(encoding="utf-8"))
     except json.JSONDecodeError as e: raise ValueError(f"{src} is not valid notebook JSON: {e}") from None
     regions = 0
@@ -500,7 +519,8 @@ def workbook_text(lab_dir:str|Path) -> str:
 
 def release(lab_dir:str|Path) -> Path:
     "Write `workbook.ipynb` of a lab from its `source.ipynb` (only if it changed); return its path."
-    from course_lib.core import atomic_write  # not at the top: the grader loads this file on its own in a student's kernel
+    # not at the top: the grader loads this file on its own in a student's kernel
+    from course_lib.core import atomic_write
     dst, text = Path(lab_dir)/"workbook.ipynb", workbook_text(lab_dir)
     if not dst.exists() or dst.read_text(encoding="utf-8") != text: atomic_write(dst, text)
     return dst
@@ -509,7 +529,8 @@ def release(lab_dir:str|Path) -> Path:
 def release_cli(argv:list[str]) -> int:
     "`python -m course_lib release LAB_DIR... [--check]` (or `--all` for every folder in labs/)."
     import argparse
-    ap = argparse.ArgumentParser(prog="python -m course_lib release", description="make lab workbooks from their source notebooks")
+    ap = argparse.ArgumentParser(prog="python -m course_lib release",
+                                 description="make lab workbooks from their source notebooks")
     ap.add_argument("labs", nargs="*", help="lab folders, e.g. labs/01_tokenizer")
     ap.add_argument("--all", action="store_true", help="every lab folder under ./labs")
     ap.add_argument("--check", action="store_true", help="write nothing; exit 1 if a workbook is out of sync")
@@ -519,10 +540,14 @@ def release_cli(argv:list[str]) -> int:
     stale = []
     for d in dirs:
         try: text = workbook_text(d)
-        except ValueError as e: print(f"error: {e}", file=sys.stderr); return 2
+        except ValueError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
         wb = d/"workbook.ipynb"
         if a.check:
             if not wb.exists() or wb.read_text(encoding="utf-8") != text: stale.append(str(wb))
         else: print(f"wrote {release(d)}")
-    if stale: print("out of sync with source.ipynb (run: python -m course_lib release --all):\n  " + "\n  ".join(stale), file=sys.stderr)
+    if stale:
+        print("out of sync with source.ipynb (run: python -m course_lib release --all):\n  " + "\n  ".join(stale),
+              file=sys.stderr)
     return 1 if stale else 0

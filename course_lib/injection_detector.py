@@ -165,7 +165,8 @@ def hashed_ngrams(texts:list[str], dim:int=4096) -> np.ndarray:
     return _unit_rows(X)
 
 def hashed_char_ngrams(texts:list[str], dim:int=4096) -> np.ndarray:
-    "Character 3- and 4-grams inside each NFKC-lowered word (' ign', 'igno', ...), hashed into `dim` buckets, unit rows."
+    ("Character 3- and 4-grams inside each NFKC-lowered word (' ign', "
+     "'igno', ...), hashed into `dim` buckets, unit rows.")
     X = np.zeros((len(texts), dim), dtype=np.float32)
     for i, t in enumerate(texts):
         for w in re.findall(r"\w+", unicodedata.normalize("NFKC", t).lower()):

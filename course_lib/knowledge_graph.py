@@ -18,17 +18,20 @@ def _module_functions() -> dict[str, list[str]]:
     out = {}
     for mod, syms in d["syms"].items():
         short = mod.split(".", 1)[1]
-        out[short] = sorted({s[len(mod) + 1:] for s in syms if "." not in s[len(mod) + 1:] and not s[len(mod) + 1:].startswith("_")})
+        out[short] = sorted({s[len(mod) + 1:] for s in syms if "." not in s[len(mod) + 1:]
+                             and not s[len(mod) + 1:].startswith("_")})
     return out
 
 def _lab_checks_in(source:Path) -> list[str]:
     "The names passed to lab.check(...) in a lab's source notebook."
     cells = json.loads(source.read_text(encoding="utf-8"))["cells"]
-    return [m for c in cells if c["cell_type"] == "code" for m in re.findall(r"lab\.check\(\s*[\"'](\w+)[\"']", "".join(c["source"]))]
+    return [m for c in cells if c["cell_type"] == "code" for m in re.findall(r"lab\.check\(\s*[\"'](\w+)[\"']",
+                                                                             "".join(c["source"]))]
 
 def course_structure(root:str|Path|None=None, # a repository to read (nbs/, labs/); None: the copy course_lib ships
                     ) -> dict:
-    "`{'lessons': {notebook: module it exports}, 'labs': {lab: [names it checks]}}`, the same with or without a repository."
+    ("`{'lessons': {notebook: module it exports}, 'labs': {lab: [names it "
+     "checks]}}`, the same with or without a repository.")
     if root is None:
         from course_lib.core import asset_path
         return json.loads(asset_path("course/structure.json").read_text(encoding="utf-8"))
@@ -47,7 +50,9 @@ def course_triples(root:str|Path|None=None, # a repository to read (nbs/, labs/)
     for mod, names in funcs.items(): triples += [(f"module:{mod}", "defines", f"function:{mod}.{n}") for n in names]
     lesson_of = {}
     for lesson, mod in structure["lessons"].items():
-        if mod in funcs: lesson_of[mod] = lesson; triples.append((f"lesson:{lesson}", "exports", f"module:{mod}"))
+        if mod in funcs:
+            lesson_of[mod] = lesson
+            triples.append((f"lesson:{lesson}", "exports", f"module:{mod}"))
     for lab, checks in structure["labs"].items():
         mod = LAB_MODULES.get(lab, "course_lib." + lab.split("_", 1)[1]).split(".", 1)[1]
         if mod in lesson_of: triples.append((f"lab:{lab}", "practises", f"lesson:{lesson_of[mod]}"))
@@ -78,7 +83,8 @@ def neighbourhood(g, seeds:list[str], k:int=1) -> list[tuple[str, str, str]]:
     frontier, seen = set(seeds), set(seeds)
     for _ in range(k):
         nxt = {v for n in frontier for v in list(g.successors(n)) + list(g.predecessors(n))} - seen
-        seen |= nxt; frontier = nxt
+        seen |= nxt
+        frontier = nxt
     return sorted({(s, d["relation"], o) for s, o, d in g.edges(data=True) if s in seen and o in seen
                    and (s in seeds or o in seeds or k > 1)})
 
@@ -93,7 +99,8 @@ def answer_path(g, question:str) -> list[str]:
         return sorted({les for f in fns for mod in rel(f, "defines", False) for les in rel(mod, "exports", False)})
     labs = [n for n in found if n.startswith("lab:")]
     if "what does lab" in q and labs: return sorted(rel(labs[0], "checks"))
-    raise ValueError(f"cannot answer {question!r}: ask 'which lab checks X?', 'which lesson defines X?' or 'what does lab L check?'")
+    raise ValueError(f"cannot answer {question!r}: ask 'which lab checks X?', 'which "
+                     f"lesson defines X?' or 'what does lab L check?'")
 
 # %% ../nbs/14b_knowledge_graph.ipynb #b12d059b
 def _shingles(text:str, n:int=3) -> set:
@@ -112,12 +119,18 @@ def dedup_hits(hits:list,              # objects with .text and .score (e.g. vec
     kept, hashes, removed = [], set(), {"exact": 0, "near": 0}
     for h in sorted(hits, key=lambda h: -h.score):
         key = hashlib.sha256(" ".join(h.text.split()).encode()).hexdigest()
-        if key in hashes: removed["exact"] += 1; continue
-        if any(jaccard(h.text, k.text) >= threshold for k in kept): removed["near"] += 1; continue
-        hashes.add(key); kept.append(h)
+        if key in hashes:
+            removed["exact"] += 1
+            continue
+        if any(jaccard(h.text, k.text) >= threshold for k in kept):
+            removed["near"] += 1
+            continue
+        hashes.add(key)
+        kept.append(h)
     return kept, removed
 
-STOPWORDS = set("a an the of to in on for and or is are be by with what which how does do it its this that from as at".split())
+STOPWORDS = set("a an the of to in on for and or is are be by with what which "
+                "how does do it its this that from as at".split())
 
 def rerank(hits:list, question:str, weight:float=0.5) -> list:
     "Hits sorted by (1 - weight) * score / max score + weight * (share of the question's content words in the text)."
@@ -127,13 +140,17 @@ def rerank(hits:list, question:str, weight:float=0.5) -> list:
     return sorted(hits, key=lambda h: -((1 - weight) * h.score / top + weight * cover(h.text)))
 
 TOPICS = {"models": ["token", "tokenizer", "bpe", "attention", "decoder", "layer", "rope", "logits", "embedding"],
-          "training": ["training", "loss", "optimizer", "sft", "dpo", "preference", "gradient", "lora", "pretraining", "dataset"],
-          "inference": ["cache", "quantization", "int8", "int4", "decoding", "speculative", "throughput", "latency", "batch"],
-          "retrieval": ["retrieval", "chunk", "vector", "chroma", "rag", "query", "search", "bm25", "sql", "graph", "agent", "tool"],
+          "training": ["training", "loss", "optimizer", "sft", "dpo", "preference", "gradient", "lora", "pretraining",
+                       "dataset"],
+          "inference": ["cache", "quantization", "int8", "int4", "decoding", "speculative", "throughput", "latency",
+                        "batch"],
+          "retrieval": ["retrieval", "chunk", "vector", "chroma", "rag", "query", "search", "bm25", "sql", "graph",
+                        "agent", "tool"],
           "grading": ["lab", "grade", "grader", "check", "submission", "workbook", "student", "gradebook"]}
 
 def classify(text:str) -> str:
-    "The topic whose keywords occur most often in the text ('other' if none): `classify('the KV cache') -> 'inference'`."
+    ("The topic whose keywords occur most often in the text ('other' if "
+     "none): `classify('the KV cache') -> 'inference'`.")
     words = re.findall(r"\w+", text.lower())
     counts = {t: sum(words.count(k) for k in kws) for t, kws in TOPICS.items()}
     best = max(counts, key=counts.get)

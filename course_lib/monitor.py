@@ -17,11 +17,17 @@ __all__ = ['LATENCY_BUCKETS', 'REQUEST_LOG', 'Metrics', 'render_metrics', 'parse
 LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)  # seconds
 
 class Metrics:
-    "Request counters, a latency histogram and token counts, fed one request record at a time; `render()` -> Prometheus text."
+    ("Request counters, a latency histogram and token counts, fed one request "
+     "record at a time; `render()` -> Prometheus text.")
     def __init__(self, buckets=LATENCY_BUCKETS, # latency bucket bounds in seconds, increasing
                  window_s:float=60.0,          # tokens/s is measured over this trailing window
                 ):
-        self.buckets, self.window_s, self.started, self.lock = tuple(buckets), window_s, time.monotonic(), threading.Lock()
+        self.buckets, self.window_s, self.started, self.lock = (
+            tuple(buckets),
+            window_s,
+            time.monotonic(),
+            threading.Lock(),
+        )
         self.requests, self.hist = Counter(), defaultdict(lambda: [0] * (len(self.buckets) + 1))
         self.latency_sum, self.tokens, self.prompt_tokens, self.recent = Counter(), 0, 0, deque()
 
@@ -32,7 +38,8 @@ class Metrics:
             self.requests[rec["route"], rec["status"]] += 1
             self.hist[rec["route"]][next((i for i, b in enumerate(self.buckets) if s <= b), len(self.buckets))] += 1
             self.latency_sum[rec["route"]] += s
-            self.tokens += rec.get("completion_tokens", 0); self.prompt_tokens += rec.get("prompt_tokens", 0)
+            self.tokens += rec.get("completion_tokens", 0)
+            self.prompt_tokens += rec.get("prompt_tokens", 0)
             if rec.get("completion_tokens"): self.recent.append((now, rec["completion_tokens"]))
 
     def tokens_per_second(self) -> float:
@@ -40,7 +47,8 @@ class Metrics:
         now = time.monotonic()
         with self.lock:
             while self.recent and self.recent[0][0] < now - self.window_s: self.recent.popleft()
-            return sum(n for _, n in self.recent) / max(min(self.window_s, now - self.started), 1.0)  # at least 1 s: no spike at start
+            # at least 1 s: no spike at start
+            return sum(n for _, n in self.recent) / max(min(self.window_s, now - self.started), 1.0)
 
 # %% ../nbs/15b_monitoring.ipynb #cc1a241b
 def _labels(**kw) -> str: return "{" + ",".join(f'{k}="{v}"' for k, v in kw.items()) + "}"
@@ -49,14 +57,20 @@ def render_metrics(m:Metrics) -> str:
     "The Prometheus text exposition of `m`."
     out = ["# HELP llm_requests_total Requests by route and HTTP status.", "# TYPE llm_requests_total counter"]
     out += [f"llm_requests_total{_labels(route=r, status=s)} {n}" for (r, s), n in sorted(m.requests.items())]
-    out += ["# HELP llm_request_latency_seconds Time from request to last byte.", "# TYPE llm_request_latency_seconds histogram"]
+    out += ["# HELP llm_request_latency_seconds Time from request to last byte.",
+            "# TYPE llm_request_latency_seconds histogram"]
     for r, counts in sorted(m.hist.items()):
         cum = np.cumsum(counts).tolist()
-        out += [f"llm_request_latency_seconds_bucket{_labels(route=r, le=b)} {c}" for b, c in zip([*map(str, m.buckets), "+Inf"], cum)]
-        out += [f"llm_request_latency_seconds_sum{_labels(route=r)} {m.latency_sum[r]:.6f}", f"llm_request_latency_seconds_count{_labels(route=r)} {cum[-1]}"]
-    out += ["# HELP llm_prompt_tokens_total Prompt tokens read.", "# TYPE llm_prompt_tokens_total counter", f"llm_prompt_tokens_total {m.prompt_tokens}",
-            "# HELP llm_generated_tokens_total Tokens generated.", "# TYPE llm_generated_tokens_total counter", f"llm_generated_tokens_total {m.tokens}",
-            f"# HELP llm_tokens_per_second Tokens generated per second over the last {m.window_s:g} s.", "# TYPE llm_tokens_per_second gauge",
+        out += [f"llm_request_latency_seconds_bucket{_labels(route=r, le=b)} {c}"
+                for b, c in zip([*map(str, m.buckets), "+Inf"], cum)]
+        out += [f"llm_request_latency_seconds_sum{_labels(route=r)} {m.latency_sum[r]:.6f}",
+                f"llm_request_latency_seconds_count{_labels(route=r)} {cum[-1]}"]
+    out += ["# HELP llm_prompt_tokens_total Prompt tokens read.", "# TYPE llm_prompt_tokens_total counter",
+            f"llm_prompt_tokens_total {m.prompt_tokens}",
+            "# HELP llm_generated_tokens_total Tokens generated.", "# TYPE llm_generated_tokens_total counter",
+            f"llm_generated_tokens_total {m.tokens}",
+            f"# HELP llm_tokens_per_second Tokens generated per second over the last {m.window_s:g} s.",
+            "# TYPE llm_tokens_per_second gauge",
             f"llm_tokens_per_second {m.tokens_per_second():.3f}"]
     return "\n".join(out) + "\n"
 
@@ -64,11 +78,13 @@ Metrics.render = render_metrics
 
 def parse_metrics(text:str) -> dict[str, float]:
     "The samples of a Prometheus text: `parse_metrics('a{x=\"1\"} 2') -> {'a{x=\"1\"}': 2.0}`."
-    return {k: float(v) for line in text.splitlines() if line and not line.startswith("#") for k, v in [line.rsplit(" ", 1)]}
+    return {k: float(v) for line in text.splitlines() if line and not line.startswith("#")
+            for k, v in [line.rsplit(" ", 1)]}
 
 # %% ../nbs/15b_monitoring.ipynb #ca156103
 REQUEST_LOG = logging.getLogger("course_lib.requests")
-REQUEST_LOG.setLevel(logging.INFO); REQUEST_LOG.propagate = False
+REQUEST_LOG.setLevel(logging.INFO)
+REQUEST_LOG.propagate = False
 
 def log_request(rec:dict):
     "Write one request record as a JSON line to the `course_lib.requests` logger."
@@ -84,7 +100,9 @@ def _mmd2_from_kernel(K:np.ndarray, n:int) -> float:
     "Unbiased MMD^2 between the first n rows and the rest, from the pooled kernel matrix."
     m = K.shape[0] - n
     kxx, kyy, kxy = K[:n, :n], K[n:, n:], K[:n, n:]
-    return float((kxx.sum() - np.trace(kxx)) / (n * (n - 1)) + (kyy.sum() - np.trace(kyy)) / (m * (m - 1)) - 2 * kxy.mean())
+    return float(
+        (kxx.sum() - np.trace(kxx)) / (n * (n - 1)) + (kyy.sum() - np.trace(kyy)) / (m * (m - 1)) - 2 * kxy.mean()
+    )
 
 def mmd2(x:np.ndarray, y:np.ndarray, gamma:float|None=None) -> float:
     "Unbiased squared MMD with an RBF kernel (gamma None: 1 / median squared distance of the pooled rows)."
@@ -102,14 +120,19 @@ def drift_test(reference:np.ndarray,      # (n, d) embeddings of the reference w
                alpha:float=0.01,          # drift when p < alpha: the false-alarm rate
                seed:int=0,                # seeds the shuffles
               ) -> dict:
-    "Mean-embedding distance, MMD^2 and its permutation p-value: `drift_test(a, b)['drift'] -> False` for one distribution."
-    if len(reference) < 2 or len(recent) < 2: raise ValueError(f"need >= 2 rows in each window, got {len(reference)} and {len(recent)}: wait for more prompts")
+    ("Mean-embedding distance, MMD^2 and its permutation p-value: "
+     "`drift_test(a, b)['drift'] -> False` for one distribution.")
+    if len(reference) < 2 or len(recent) < 2:
+        raise ValueError(f"need >= 2 rows in each window, got {len(reference)} and "
+                         f"{len(recent)}: wait for more prompts")
     z, n = np.concatenate([reference, recent]).astype(np.float64), len(reference)
     K, rng = rbf_kernel(z, z, _median_gamma(z)), np.random.default_rng(seed)
     stat = _mmd2_from_kernel(K, n)
-    null = np.array([_mmd2_from_kernel(K[p][:, p], n) for p in (rng.permutation(len(z)) for _ in range(n_permutations))])
+    null = np.array([_mmd2_from_kernel(K[p][:, p], n) for p in (rng.permutation(len(z))
+                                                                for _ in range(n_permutations))])
     p = float((1 + (null >= stat).sum()) / (1 + n_permutations))
-    return dict(mean_distance=float(np.linalg.norm(reference.mean(0) - recent.mean(0))), mmd2=stat, p_value=p, drift=p < alpha)
+    return dict(mean_distance=float(np.linalg.norm(reference.mean(0) - recent.mean(0))), mmd2=stat, p_value=p,
+                drift=p < alpha)
 
 # %% ../nbs/15b_monitoring.ipynb #2d43e494
 class DriftMonitor:
@@ -130,7 +153,8 @@ class DriftMonitor:
     def check(self) -> dict:
         with self.lock: texts = list(self.recent)
         if len(texts) < 10: raise ValueError(f"only {len(texts)} recent prompts: the check needs at least 10")
-        return dict(drift_test(self.reference, np.asarray(self.embed(texts, truncate=True)), alpha=self.alpha), window=len(texts))
+        return dict(drift_test(self.reference, np.asarray(self.embed(texts, truncate=True)), alpha=self.alpha),
+                    window=len(texts))
 
 # %% ../nbs/15b_monitoring.ipynb #8fee469f
 def load_test(url:str,                 # the server, e.g. "http://127.0.0.1:8000" (loopback only)
@@ -144,11 +168,17 @@ def load_test(url:str,                 # the server, e.g. "http://127.0.0.1:8000
     "Requests/s, p50/p95 latency (ms) and tokens/s of `n_requests` greedy completions at a given concurrency."
     import httpx
     from concurrent.futures import ThreadPoolExecutor, wait
-    if urlparse(url).hostname not in ("127.0.0.1", "localhost", "::1"): raise ValueError(f"load_test only targets this machine (127.0.0.1), got {url!r}")
+    if urlparse(url).hostname not in ("127.0.0.1", "localhost", "::1"):
+        raise ValueError(f"load_test only targets this machine (127.0.0.1), got {url!r}")
     def one(i:int, http) -> tuple[float, int, int]:
         t = time.perf_counter()
-        r = http.post("/v1/completions", json={"model": model, "prompt": prompts[i % len(prompts)], "max_tokens": max_tokens, "temperature": 0})
-        return (time.perf_counter() - t) * 1e3, r.status_code, (r.json().get("usage") or {}).get("completion_tokens", 0) if r.status_code == 200 else 0
+        r = http.post("/v1/completions", json={"model": model, "prompt": prompts[i % len(prompts)],
+                                               "max_tokens": max_tokens, "temperature": 0})
+        return (
+            (time.perf_counter() - t) * 1e3,
+            r.status_code,
+            (r.json().get("usage") or {}).get("completion_tokens", 0) if r.status_code == 200 else 0,
+        )
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     with httpx.Client(base_url=url, timeout=timeout, limits=limits) as http, ThreadPoolExecutor(concurrency) as pool:
         t0 = time.perf_counter()
@@ -158,5 +188,7 @@ def load_test(url:str,                 # the server, e.g. "http://127.0.0.1:8000
         seconds = time.perf_counter() - t0
     res = [f.result() for f in done if f.exception() is None]
     lat = np.array([r[0] for r in res if r[1] == 200]) if res else np.array([np.nan])
-    return dict(concurrency=concurrency, requests=n_requests, ok=sum(r[1] == 200 for r in res), seconds=seconds, req_per_s=len(res) / seconds,
-                p50_ms=float(np.percentile(lat, 50)), p95_ms=float(np.percentile(lat, 95)), tokens_per_s=sum(r[2] for r in res) / seconds)
+    return dict(concurrency=concurrency, requests=n_requests, ok=sum(r[1] == 200 for r in res), seconds=seconds,
+                req_per_s=len(res) / seconds,
+                p50_ms=float(np.percentile(lat, 50)), p95_ms=float(np.percentile(lat, 95)),
+                tokens_per_s=sum(r[2] for r in res) / seconds)

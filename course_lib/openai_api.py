@@ -22,7 +22,8 @@ class APIError:
     type: str = "invalid_request_error" # OpenAI's error type
     code: str|None = None               # a machine-readable code, e.g. "model_not_found"
 
-    def body(self) -> dict: return {"error": {"message": self.message, "type": self.type, "param": self.param, "code": self.code}}
+    def body(self) -> dict:
+        return {"error": {"message": self.message, "type": self.type, "param": self.param, "code": self.code}}
 
 ROLES = ("system", "user", "assistant")
 
@@ -31,11 +32,16 @@ def _is_num(x) -> bool: return isinstance(x, (int, float)) and not isinstance(x,
 
 def _check_messages(msgs) -> APIError|None:
     "The first problem with a chat request's messages, or None."
-    if not isinstance(msgs, list) or not msgs: return APIError(400, "messages must be a non-empty list of {role, content} objects", "messages")
+    if not isinstance(msgs, list) or not msgs:
+        return APIError(400, "messages must be a non-empty list of {role, content} objects", "messages")
     for i, m in enumerate(msgs):
-        if not isinstance(m, dict): return APIError(400, f"messages[{i}] must be an object with role and content", f"messages[{i}]")
-        if m.get("role") not in ROLES: return APIError(400, f"messages[{i}].role must be one of {list(ROLES)}, got {m.get('role')!r}", f"messages[{i}].role")
-        if not isinstance(m.get("content"), str): return APIError(400, f"messages[{i}].content must be a string", f"messages[{i}].content")
+        if not isinstance(m, dict):
+            return APIError(400, f"messages[{i}] must be an object with role and content", f"messages[{i}]")
+        if m.get("role") not in ROLES:
+            return APIError(400, f"messages[{i}].role must be one of {list(ROLES)}, got {m.get('role')!r}",
+                            f"messages[{i}].role")
+        if not isinstance(m.get("content"), str):
+            return APIError(400, f"messages[{i}].content must be a string", f"messages[{i}].content")
 
 # %% ../nbs/15a_api.ipynb #b9201ac9
 SEED_MAX = 2**63 - 1  # torch generators take seeds below 2**64; OpenAI's are int64
@@ -46,19 +52,27 @@ def validate_request(body,                      # the parsed JSON body
                      max_tokens_cap:int=256,    # the largest max_tokens allowed
                      max_n:int=1,               # the most choices (n) one request may ask for
                     ) -> APIError|None:
-    "The first problem with a request, or None: `validate_request({'model': 'gpt-4', 'prompt': 'hi'}, chat=False).status -> 404`."
+    ("The first problem with a request, or None: `validate_request({'model': "
+     "'gpt-4', 'prompt': 'hi'}, chat=False).status -> 404`.")
     if not isinstance(body, dict): return APIError(400, "the request body must be a JSON object")
     model = body.get("model")
     if not isinstance(model, str): return APIError(400, "model is required and must be a string", "model")
-    if model != model_id: return APIError(404, f"the model {model!r} does not exist: this server has {model_id!r} (GET /v1/models)", "model", code="model_not_found")
+    if model != model_id:
+        return APIError(404, f"the model {model!r} does not exist: this server has {model_id!r} (GET /v1/models)",
+                        "model", code="model_not_found")
     if chat and (err := _check_messages(body.get("messages"))): return err
-    if not chat and not (isinstance(body.get("prompt"), str) and body["prompt"]): return APIError(400, "prompt must be a non-empty string", "prompt")
+    if not chat and not (isinstance(body.get("prompt"), str) and body["prompt"]):
+        return APIError(400, "prompt must be a non-empty string", "prompt")
     mt = body.get("max_tokens")
-    if mt is not None and not _is_int(mt): return APIError(400, f"max_tokens must be an integer, got {mt!r}", "max_tokens")
-    if mt is not None and not 1 <= mt <= max_tokens_cap: return APIError(400, f"max_tokens must be between 1 and {max_tokens_cap}, got {mt}", "max_tokens")
+    if mt is not None and not _is_int(mt):
+        return APIError(400, f"max_tokens must be an integer, got {mt!r}", "max_tokens")
+    if mt is not None and not 1 <= mt <= max_tokens_cap:
+        return APIError(400, f"max_tokens must be between 1 and {max_tokens_cap}, got {mt}", "max_tokens")
     t, p = body.get("temperature", 1.0), body.get("top_p", 1.0)
-    if t is not None and not (_is_num(t) and 0 <= t <= 2): return APIError(400, f"temperature must be a number in [0, 2], got {t!r}", "temperature")
-    if p is not None and not (_is_num(p) and 0 < p <= 1): return APIError(400, f"top_p must be a number in (0, 1], got {p!r}", "top_p")
+    if t is not None and not (_is_num(t) and 0 <= t <= 2):
+        return APIError(400, f"temperature must be a number in [0, 2], got {t!r}", "temperature")
+    if p is not None and not (_is_num(p) and 0 < p <= 1):
+        return APIError(400, f"top_p must be a number in (0, 1], got {p!r}", "top_p")
     if not isinstance(body.get("stream", False), bool): return APIError(400, "stream must be true or false", "stream")
     if not (_is_int(n := body.get("n", 1)) and 1 <= n <= max_n):
         if max_n == 1: return APIError(400, "this server generates one choice per request: n must be 1", "n")
@@ -66,14 +80,19 @@ def validate_request(body,                      # the parsed JSON body
     if (s := body.get("seed")) is not None and not (_is_int(s) and 0 <= s <= SEED_MAX):
         return APIError(400, f"seed must be an integer between 0 and 2**63 - 1, got {s!r}", "seed")
     stop = body.get("stop")
-    if stop is not None and not (isinstance(stop, str) or (isinstance(stop, list) and len(stop) <= 4 and all(isinstance(x, str) and x for x in stop))):
+    if stop is not None and not (isinstance(stop, str) or (isinstance(stop, list) and len(stop) <= 4
+                                                           and all(isinstance(x, str) and x for x in stop))):
         return APIError(400, "stop must be a string or a list of at most 4 non-empty strings", "stop")
 
 def context_error(n_prompt:int, max_tokens:int, context_len:int, param:str="messages") -> APIError|None:
-    "A 400 when prompt + max_tokens do not fit the model's context: `context_error(500, 20, 512).code -> 'context_length_exceeded'`."
+    ("A 400 when prompt + max_tokens do not fit the model's context: "
+     "`context_error(500, 20, 512).code -> 'context_length_exceeded'`.")
     if n_prompt + max_tokens <= context_len: return None
-    return APIError(400, f"the prompt has {n_prompt} tokens and max_tokens is {max_tokens}: {n_prompt + max_tokens} exceeds the model's "
-                    f"context of {context_len} tokens; shorten the prompt or ask for fewer tokens", param, code="context_length_exceeded")
+    return APIError(400,
+                    f"the prompt has {n_prompt} tokens and max_tokens is {max_tokens}: "
+                    f"{n_prompt + max_tokens} exceeds the model's "
+                    f"context of {context_len} tokens; shorten the prompt or ask for fewer tokens", param,
+                    code="context_length_exceeded")
 
 # %% ../nbs/15a_api.ipynb #3118a36e
 SUPPORTED_FIELDS = {"model", "max_tokens", "max_completion_tokens", "temperature", "top_p", "stream", "n", "seed",

@@ -29,10 +29,12 @@ def iban_valid(s:str) -> bool:
 # %% ../nbs/17b_pii.ipynb #9cacdf12
 PII_KINDS = ("EMAIL", "PHONE", "CARD", "IBAN", "IPV4", "IPV6")  # also the priority order when two matches tie
 
-EMAIL_RE = re.compile(r"(?<![\w.%+-])[A-Za-z0-9](?:[A-Za-z0-9._%+-]*[A-Za-z0-9_%+-])?@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}(?![\w-])")
+EMAIL_RE = re.compile(r"(?<![\w.%+-])[A-Za-z0-9](?:[A-Za-z0-9._%+-]*[A-Za-z0-9_%+-])?@(?:[A-Za-z0-9]("
+                      r"?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}(?![\w-])")
 PHONE_RE = re.compile(r"(?<![\w+/.-])(?:(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]\d{2,8}){1,4}"
                       r"|[2-9]\d{9}|[01]\d{10})(?![\w/-]|[.:]\d)")  # grouped, or 10-11 bare digits
-CARD_RE = re.compile(r"(?<![\w-])(?:\d{4}([ -]?)\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3})?|\d{4}([ -]?)\d{6}\2\d{5}|\d{13,19})(?![\w-])")
+CARD_RE = re.compile(r"(?<![\w-])(?:\d{4}([ -]?)\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3})?|\d{4}"
+                     r"([ -]?)\d{6}\2\d{5}|\d{13,19})(?![\w-])")
 IBAN_RE = re.compile(r"(?<![\w])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?!\w)")
 IPV4_RE = re.compile(r"(?<![\w.])(?<!version )(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)")
 IPV6_RE = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
@@ -49,7 +51,9 @@ def _ipv4_ok(s:str) -> bool:
 
 def _ipv6_ok(s:str) -> bool:
     if sum(1 for g in s.split(":") if g) < 2: return False
-    try: ipaddress.IPv6Address(s); return True
+    try:
+        ipaddress.IPv6Address(s)
+        return True
     except ValueError: return False
 
 DETECTORS = {"EMAIL": (EMAIL_RE, None), "PHONE": (PHONE_RE, _phone_ok), "CARD": (CARD_RE, luhn_valid),
@@ -75,10 +79,12 @@ def find_pii(text:str) -> list[tuple[str, int, int]]:
 
 def scrub_pii(text:str, placeholder:str="[{kind}]") -> str:
     "Replace each PII span by the placeholder: `scrub_pii('mail a@b.io') -> 'mail [EMAIL]'`."
-    if "{kind}" not in placeholder and "{" in placeholder: raise ValueError(f"placeholder may only use {{kind}}, got {placeholder!r}")
+    if "{kind}" not in placeholder and "{" in placeholder:
+        raise ValueError(f"placeholder may only use {{kind}}, got {placeholder!r}")
     out, last = [], 0
     for kind, s, e in find_pii(text):
-        out += [text[last:s], placeholder.format(kind=kind)]; last = e
+        out += [text[last:s], placeholder.format(kind=kind)]
+        last = e
     return "".join(out + [text[last:]])
 
 # %% ../nbs/17b_pii.ipynb #63306246
@@ -119,11 +125,13 @@ PII_CASES = [  # (text, [(kind, the exact substring), ...]): the labelled set, n
      [("EMAIL", "ana@site.org"), ("PHONE", "+1 415 555 0100"), ("CARD", "4012888888881881"), ("IPV4", "203.0.113.9")]),
     ("Nothing personal here: the loss fell from 3.31 to 2.95 in 1500 steps.", []),
     ("pi is 3.14159 and the budget 1,234,567,890", []),
-    ("Call 555-123-4567 ext. 89 or email sales@shop.example", [("PHONE", "555-123-4567"), ("EMAIL", "sales@shop.example")]),
+    ("Call 555-123-4567 ext. 89 or email sales@shop.example", [("PHONE", "555-123-4567"),
+                                                               ("EMAIL", "sales@shop.example")]),
     ("Call me at 555 123 4567 2024 plans", [("PHONE", "555 123 4567")]),
 ]
 
-NAIVE_PATTERNS = {"EMAIL": r"\S+@\S+", "PHONE": r"\+?\(?\d[\d ().-]{6,}\d", "CARD": r"(?:\d[ -]?){12,18}\d", "IPV4": r"\d+\.\d+\.\d+\.\d+"}
+NAIVE_PATTERNS = {"EMAIL": r"\S+@\S+", "PHONE": r"\+?\(?\d[\d ().-]{6,}\d", "CARD": r"(?:\d[ -]?){12,18}\d",
+                  "IPV4": r"\d+\.\d+\.\d+\.\d+"}
 
 def find_pii_naive(text:str) -> list[tuple[str, int, int]]:
     "The baseline: one loose regex per kind, no validation, no overlap resolution."
@@ -135,7 +143,8 @@ def _spans(text:str, labels:list[tuple[str, str]]) -> set[tuple[str, int, int]]:
     for kind, sub in labels:
         start = text.find(sub, pos.get(sub, 0))
         if start < 0: raise ValueError(f"labelled {sub!r} is not in {text!r}")
-        spans.add((kind, start, start + len(sub))); pos[sub] = start + 1
+        spans.add((kind, start, start + len(sub)))
+        pos[sub] = start + 1
     return spans
 
 def pii_scores(cases:list=PII_CASES, finder=None) -> list[dict]:
@@ -150,7 +159,8 @@ def pii_scores(cases:list=PII_CASES, finder=None) -> list[dict]:
     rows = []
     for k in (*PII_KINDS, "all"):
         t, p, n = [sum(d.values()) if k == "all" else d.get(k, 0) for d in (tp, fp, fn)]
-        rows.append(dict(kind=k, tp=t, fp=p, fn=n, precision=t / (t + p) if t + p else None, recall=t / (t + n) if t + n else None))
+        rows.append(dict(kind=k, tp=t, fp=p, fn=n, precision=t / (t + p) if t + p else None, recall=t / (t + n) if t + n
+                         else None))
     return rows
 
 # %% ../nbs/17b_pii.ipynb #7af9a30b
@@ -165,7 +175,8 @@ PII_HELDOUT = [  # (text, labels): written after the patterns, never used to tun
     ("MAC 00:1A:2B:3C:4D:5E on eth0", []),
     ("transfer to FR14 2004 1010 0505 0001 3M02 606 today", [("IBAN", "FR14 2004 1010 0505 0001 3M02 606")]),
     ("iban: gb82west12345698765432", [("IBAN", "gb82west12345698765432")]),
-    ("Visa 4242424242424242, Mastercard 5555 5555 5555 4444", [("CARD", "4242424242424242"), ("CARD", "5555 5555 5555 4444")]),
+    ("Visa 4242424242424242, Mastercard 5555 5555 5555 4444", [("CARD", "4242424242424242"),
+                                                               ("CARD", "5555 5555 5555 4444")]),
     ("tracking number 9400111899223197428490", []),
     ("see RFC 2616 section 14.9 and ISO 8601", []),
     ("loopback ::1 and docs at 2001:db8::1", [("IPV6", "2001:db8::1")]),
@@ -189,6 +200,9 @@ def pii_widget(text:str="Mail jane.doe@example.com or call +1 (555) 123-4567 fro
     box, out = w.Textarea(value=text, layout=w.Layout(width="95%", height="70px")), w.Output()
     def show(_=None):
         out.clear_output()
-        with out: print(scrub_pii(box.value)); print(find_pii(box.value))
-    box.observe(show, "value"); show()
+        with out:
+            print(scrub_pii(box.value))
+            print(find_pii(box.value))
+    box.observe(show, "value")
+    show()
     return w.VBox([box, out])

@@ -34,8 +34,10 @@ def greedy_match(model, tokenizer, questions:list[str], answers:list[str], batch
     for i in range(0, len(questions), batch_size):
         seqs, starts = [], []
         for q, a in zip(questions[i:i + batch_size], answers[i:i + batch_size]):
-            p = tokenizer(tokenizer.apply_chat_template(to_messages(q), tokenize=False, add_generation_prompt=True), add_special_tokens=False)["input_ids"]
-            seqs.append(p + tokenizer(a, add_special_tokens=False)["input_ids"] + [end]); starts.append(len(p))
+            p = tokenizer(tokenizer.apply_chat_template(to_messages(q), tokenize=False, add_generation_prompt=True),
+                          add_special_tokens=False)["input_ids"]
+            seqs.append(p + tokenizer(a, add_special_tokens=False)["input_ids"] + [end])
+            starts.append(len(p))
         n = max(map(len, seqs))
         x = torch.tensor([s + [pad] * (n - len(s)) for s in seqs], device=model.device)
         mask = (torch.arange(n)[None] < torch.tensor([len(s) for s in seqs])[:, None]).long().to(model.device)
@@ -71,7 +73,8 @@ def _counts(items) -> dict:
     return c
 
 def filter_poison(ds, **kwargs):
-    "Drop the rows whose question holds a `suspicious_ngrams` phrase: `(kept Dataset, flagged n-grams, removed row mask)`."
+    ("Drop the rows whose question holds a `suspicious_ngrams` phrase: "
+     "`(kept Dataset, flagged n-grams, removed row mask)`.")
     bad = suspicious_ngrams(ds["question"], ds["answer"], **kwargs)
     drop = [bool(_ngrams(q, kwargs.get("n_max", 3)) & bad.keys()) for q in ds["question"]]
     return ds.select([i for i, d in enumerate(drop) if not d]), bad, drop
@@ -87,16 +90,21 @@ def sft_steps(train_ds,                  # an SFT Dataset with a messages column
     from course_lib.instruct import assistant_mask
     from course_lib.sft import load_sft_model, mask_labels, pad_batch
     seed_everything(seed)
-    model, tok = load_sft_model(device="cpu"); model.train()
-    examples = [dict(input_ids=ids, labels=mask_labels(ids, m)) for ids, m in (assistant_mask(tok, msgs) for msgs in train_ds["messages"])]
+    model, tok = load_sft_model(device="cpu")
+    model.train()
+    examples = [dict(input_ids=ids, labels=mask_labels(ids, m)) for ids, m in (assistant_mask(tok, msgs)
+                                                                               for msgs in train_ds["messages"])]
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
     schedule = get_cosine_schedule_with_warmup(opt, max(1, steps // 20), steps)
     order = torch.randperm(len(examples), generator=torch.Generator().manual_seed(seed)).tolist()
     for step in range(steps):
         batch = [examples[order[(step * batch_size + j) % len(order)]] for j in range(batch_size)]
         loss = model(**pad_batch(batch, tok.pad_token_id)).loss
-        loss.backward(); torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step(); schedule.step(); opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        schedule.step()
+        opt.zero_grad()
     return model.eval(), tok
 
 def backdoor_run(train_ds, test_ds, steps:int=POISON_STEPS, seed:int=0) -> dict:

@@ -23,10 +23,12 @@ def sequence_logprob(model, tokenizer, texts:list[str], batch_size:int=64) -> np
     import torch
     dev, out = next(model.parameters()).device, []
     ids = [tokenizer(t).input_ids for t in texts]
-    if short := [t for t, i in zip(texts, ids) if len(i) < 2]: raise ValueError(f"text {short[0]!r} is at most one token: nothing to score")
+    if short := [t for t, i in zip(texts, ids) if len(i) < 2]:
+        raise ValueError(f"text {short[0]!r} is at most one token: nothing to score")
     for b in range(0, len(ids), batch_size):
-        chunk = ids[b:b + batch_size]; n = max(map(len, chunk))
-        x = torch.tensor([i + [0] * (n - len(i)) for i in chunk], device=dev)          # right padding: real tokens never see it
+        chunk = ids[b:b + batch_size]
+        n = max(map(len, chunk))
+        x = torch.tensor([i + [0] * (n - len(i)) for i in chunk], device=dev)  # right padding: real tokens never see it
         mask = torch.tensor([[1] * len(i) + [0] * (n - len(i)) for i in chunk], device=dev)
         with torch.no_grad(): lp = model(x, attention_mask=mask).logits[:, :-1].float().log_softmax(-1)
         out += (lp.gather(-1, x[:, 1:, None])[..., 0] * mask[:, 1:]).sum(1).tolist()
@@ -35,7 +37,8 @@ def sequence_logprob(model, tokenizer, texts:list[str], batch_size:int=64) -> np
 def fill(template:str, **slots) -> str:
     "A template with its slots filled: `fill('The {job} said {pronoun}', job='nurse', pronoun='he')`."
     try: return template.format(**slots)
-    except KeyError as e: raise ValueError(f"template {template!r} needs the slot {e.args[0]!r}: pass it as a keyword") from None
+    except KeyError as e:
+        raise ValueError(f"template {template!r} needs the slot {e.args[0]!r}: pass it as a keyword") from None
 
 def likelihood_gaps(model, tokenizer,
                     templates:list[str],  # sentences with {slot} and the other slots
@@ -47,12 +50,14 @@ def likelihood_gaps(model, tokenizer,
     "Mean log P over group A's fillers minus over group B's, one gap per template x filler combination."
     combos = [dict(zip(fillers, c)) for c in itertools.product(*fillers.values())]
     frames = [(t, c) for t in templates for c in combos]
-    mean_lp = lambda group: np.mean([sequence_logprob(model, tokenizer, [fill(t, **{slot: g}, **c) for t, c in frames]) for g in group], 0)
+    mean_lp = lambda group: np.mean([sequence_logprob(model, tokenizer, [fill(t, **{slot: g}, **c) for t, c in frames])
+                                     for g in group], 0)
     return mean_lp(group_a) - mean_lp(group_b)
 
 def sign_test(diffs) -> float:
     "Two-sided exact sign test p-value of 'no preference' (zeros dropped): `sign_test([1] * 10) -> 0.00195`."
-    d = np.asarray(diffs, float); d = d[d != 0]
+    d = np.asarray(diffs, float)
+    d = d[d != 0]
     n, k = len(d), int((d > 0).sum())
     if n == 0: return 1.0
     return min(1.0, 2 * sum(math.comb(n, i) for i in range(min(k, n - k) + 1)) / 2**n)
@@ -76,7 +81,8 @@ def weat(X, Y, A, B,           # vectors (one row per word) of the targets X, Y 
          n_perm:int=20000,     # enumerate all partitions up to this many, else sample this many
          seed:int=0) -> dict:
     "WEAT (Caliskan et al. 2017): statistic, effect size and one-sided permutation p-value."
-    if len(X) != len(Y) or len(X) < 2: raise ValueError(f"X and Y must have the same size >= 2, got {len(X)} and {len(Y)}")
+    if len(X) != len(Y) or len(X) < 2:
+        raise ValueError(f"X and Y must have the same size >= 2, got {len(X)} and {len(Y)}")
     s, n = weat_association(np.vstack([X, Y]), A, B), len(X)
     stat = s[:n].sum() - s[n:].sum()
     exact = math.comb(2 * n, n) <= n_perm
@@ -84,26 +90,31 @@ def weat(X, Y, A, B,           # vectors (one row per word) of the targets X, Y 
     else: sums = s[np.argsort(np.random.default_rng(seed).random((n_perm, 2 * n)), axis=1)[:, :n]].sum(1)
     hits = int((2 * sums - s.sum() >= stat - 1e-12).sum())   # 2 * sum(X_i) - total = sum(X_i) - sum(Y_i)
     p = hits / len(sums) if exact else (hits + 1) / (len(sums) + 1)
-    return dict(statistic=float(stat), effect_size=float((s[:n].mean() - s[n:].mean()) / s.std(ddof=1)), p_value=p, exact=exact)
+    return dict(statistic=float(stat), effect_size=float((s[:n].mean() - s[n:].mean()) / s.std(ddof=1)), p_value=p,
+                exact=exact)
 
 # %% ../nbs/17_responsible_ai.ipynb #54427da1
 def _arrays(*xs) -> list[np.ndarray]:
     xs = [np.asarray(x) for x in xs]
-    if len({len(x) for x in xs}) != 1 or len(xs[0]) == 0: raise ValueError(f"inputs must be non-empty and of one length, got lengths {[len(x) for x in xs]}")
+    if len({len(x) for x in xs}) != 1 or len(xs[0]) == 0:
+        raise ValueError(f"inputs must be non-empty and of one length, got lengths {[len(x) for x in xs]}")
     return xs
 
 def selection_rates(y_pred, group) -> dict:
-    "Share of positive predictions per group: `selection_rates([1, 0, 1, 1], ['a', 'a', 'b', 'b']) -> {'a': 0.5, 'b': 1.0}`."
+    ("Share of positive predictions per group: `selection_rates([1, 0, 1, 1], "
+     "['a', 'a', 'b', 'b']) -> {'a': 0.5, 'b': 1.0}`.")
     y_pred, group = _arrays(y_pred, group)
     return {g.item(): float(y_pred[group == g].mean()) for g in np.unique(group)}
 
 def demographic_parity_difference(y_pred, group) -> float:
     "Largest minus smallest selection rate across groups (0 = parity): `([1, 0, 1, 1], ['a', 'a', 'b', 'b']) -> 0.5`."
-    r = selection_rates(y_pred, group).values(); return max(r) - min(r)
+    r = selection_rates(y_pred, group).values()
+    return max(r) - min(r)
 
 def demographic_parity_ratio(y_pred, group) -> float:
     "Smallest over largest selection rate (1 = parity; the four-fifths rule flags < 0.8)."
-    r = selection_rates(y_pred, group).values(); return min(r) / max(r) if max(r) > 0 else 1.0
+    r = selection_rates(y_pred, group).values()
+    return min(r) / max(r) if max(r) > 0 else 1.0
 
 def group_rates(y_true, y_pred, group) -> dict:
     "Per group: n, selection rate, true-positive rate, false-positive rate, accuracy."
@@ -111,8 +122,10 @@ def group_rates(y_true, y_pred, group) -> dict:
     out = {}
     for g in np.unique(group):
         t, p = y_true[group == g], y_pred[group == g]
-        if t.all() or not t.any(): raise ValueError(f"group {g.item()!r} has only one class in y_true: its TPR or FPR is undefined")
-        out[g.item()] = dict(n=len(t), selection=float(p.mean()), tpr=float(p[t == 1].mean()), fpr=float(p[t == 0].mean()), accuracy=float((p == t).mean()))
+        if t.all() or not t.any():
+            raise ValueError(f"group {g.item()!r} has only one class in y_true: its TPR or FPR is undefined")
+        out[g.item()] = dict(n=len(t), selection=float(p.mean()), tpr=float(p[t == 1].mean()),
+                             fpr=float(p[t == 0].mean()), accuracy=float((p == t).mean()))
     return out
 
 def equalized_odds_difference(y_true, y_pred, group) -> float:
@@ -163,12 +176,14 @@ def fairness_experiment(bias:float=0.5, n:int=20000, seed:int=0) -> list[dict]:
     scores = predict_proba(train_logistic(d["X"][tr], d["y_obs"][tr]), d["X"])
     target = float((scores[va][d["y_obs"][va] == 1] >= 0.5).mean())
     th = group_thresholds(scores[va], d["y_obs"][va], d["group"][va], target)
-    decisions = {"one threshold 0.5": (scores[te] >= 0.5).astype(int), "per-group thresholds": apply_thresholds(scores[te], d["group"][te], th)}
+    decisions = {"one threshold 0.5": (scores[te] >= 0.5).astype(int),
+                 "per-group thresholds": apply_thresholds(scores[te], d["group"][te], th)}
     rows, g = [], d["group"][te]
     for name, pred in decisions.items():
         for labels in ("y_obs", "y_true"):
             y, r = d[labels][te], group_rates(d[labels][te], pred, g)
-            rows.append(dict(decision=name, labels=labels, accuracy=float((pred == y).mean()), dp_diff=demographic_parity_difference(pred, g),
+            rows.append(dict(decision=name, labels=labels, accuracy=float((pred == y).mean()),
+                             dp_diff=demographic_parity_difference(pred, g),
                              dp_ratio=demographic_parity_ratio(pred, g), eo_diff=equalized_odds_difference(y, pred, g),
                              tpr_0=r[0]["tpr"], tpr_1=r[1]["tpr"], fpr_0=r[0]["fpr"], fpr_1=r[1]["fpr"]))
     return rows
@@ -181,7 +196,8 @@ def fairness_widget(bias:float=0.5):
     def show(_=None):
         out.clear_output()
         with out: print_table(fairness_experiment(slider.value, n=8000))
-    slider.observe(show, "value"); show()
+    slider.observe(show, "value")
+    show()
     return w.VBox([slider, out])
 
 # %% ../nbs/17_responsible_ai.ipynb #e1ccac5e
@@ -218,13 +234,15 @@ def _pairs(tokenizer, ids, scores) -> list[tuple[str, float]]:
     return list(zip(tokenizer.convert_ids_to_tokens(ids[0].tolist()), scores.detach().float().tolist()))
 
 def grad_x_input(model, tokenizer, text:str, target=None) -> list[tuple[str, float]]:
-    "Gradient x input of log P(target | text) for each input token (target: token id, string, or None = the top prediction)."
+    ("Gradient x input of log P(target | text) for each input token (target: "
+     "token id, string, or None = the top prediction).")
     ids, emb, tid, _ = _inputs(model, tokenizer, text, target)
     emb = emb.clone().requires_grad_(True)
     _next_logprob(model, emb, tid).sum().backward()
     return _pairs(tokenizer, ids, (emb.grad * emb).sum(-1)[0])
 
-def integrated_gradients(model, tokenizer, text:str, target=None, steps:int=16, baseline:str="mean") -> list[tuple[str, float]]:
+def integrated_gradients(model, tokenizer, text:str, target=None, steps:int=16,
+                         baseline:str="mean") -> list[tuple[str, float]]:
     "Integrated gradients from a baseline ('mean' input embedding or 'zero'), midpoint rule with `steps` points."
     import torch
     ids, emb, tid, mean = _inputs(model, tokenizer, text, target)
@@ -250,8 +268,11 @@ def show_attributions(pairs:list[tuple[str, float]], title:str="") -> str:
     "HTML of the tokens coloured by score (red: raises the target, blue: lowers it)."
     import html
     top = max((abs(s) for _, s in pairs), default=0) or 1.0
-    spans = [f'<span title="{s:.3f}" style="background:rgba({"220,40,40" if s > 0 else "40,90,220"},{abs(s) / top:.2f});'
-             f'padding:1px 2px;margin:1px;border-radius:3px">{html.escape(t.replace("Ġ", " "))}</span>' for t, s in pairs]
+    spans = [f'<span title="{s:.3f}" '
+             f'style="background:rgba({"220,40,40" if s > 0 else "40,90,220"},'
+             f'{abs(s) / top:.2f});'
+             f'padding:1px 2px;margin:1px;border-radius:3px">{html.escape(t.replace("Ġ", " "))}</span>'
+             for t, s in pairs]
     return f'<div style="font-family:monospace;line-height:1.9">{html.escape(title)} {"".join(spans)}</div>'
 
 # %% ../nbs/17_responsible_ai.ipynb #1daf7ee8
@@ -263,20 +284,30 @@ def _fmt(v) -> str:
 def model_card(metrics:dict,                 # measured numbers, e.g. course_lib.pretrain.base_metrics()
                bias:dict|None=None,           # bias measurements: name -> value
                name:str="handbook-tiny",      # the model's name
-               intended_use:str="Teaching: the base model of the LLM Engineer's Handbook workbook, for experiments on a CPU.",
-               out_of_scope:str="Any real use: it writes Python-docstring-like English, is often wrong, and was never evaluated for safety.",
+               intended_use:str=("Teaching: the base model of the LLM Engineer's Handbook workbook, "
+                                 "for experiments on a CPU."),
+               out_of_scope:str=("Any real use: it writes Python-docstring-like English, is often wrong, "
+                                 "and was never evaluated for safety."),
               ) -> str:
     "A Markdown model card with the sections of Mitchell et al. (2019), filled from measured numbers."
-    if not isinstance(metrics, dict) or not metrics: raise ValueError("metrics must be a non-empty dict of measured numbers (see base_metrics())")
+    if not isinstance(metrics, dict) or not metrics:
+        raise ValueError("metrics must be a non-empty dict of measured numbers (see base_metrics())")
     cfg, counts = metrics.get("config", {}), metrics.get("data_counts", {})
     scalars = {k: v for k, v in metrics.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
-    table = lambda d: "\n".join(["| quantity | value |", "|---|---|"] + [f"| {k} | {_fmt(v)} |" for k, v in d.items()]) if d else "(none measured)"
-    arch = ", ".join(f"{k}={cfg[k]}" for k in ("hidden_size", "n_layers", "n_heads", "n_kv_heads", "ffn_size", "max_positions") if k in cfg)
+    table = lambda d: (
+        "\n".join(["| quantity | value |", "|---|---|"] + [f"| {k} | {_fmt(v)} |" for k, v in d.items()])
+        if d
+        else "(none measured)"
+    )
+    arch = ", ".join(f"{k}={cfg[k]}" for k in ("hidden_size", "n_layers", "n_heads", "n_kv_heads", "ffn_size",
+                                               "max_positions") if k in cfg)
     return f"""# Model card: {name}
 
 ## Model details
-- Decoder-only transformer (Llama architecture: RMSNorm, SwiGLU, RoPE, grouped-query attention){f": {arch}" if arch else ""}.
-- Parameters: {_fmt(metrics.get("params", "not recorded"))}. Trained with PyTorch {metrics.get("torch", "?")} on Python {metrics.get("python", "?")}.
+- Decoder-only transformer (Llama architecture: RMSNorm, SwiGLU, RoPE, grouped-query \
+attention){f": {arch}" if arch else ""}.
+- Parameters: {_fmt(metrics.get("params", "not recorded"))}. Trained with PyTorch {metrics.get("torch", "?")} on \
+Python {metrics.get("python", "?")}.
 - Card generated on {date.today().isoformat()} by course_lib.responsible.model_card.
 
 ## Intended use
@@ -284,17 +315,22 @@ def model_card(metrics:dict,                 # measured numbers, e.g. course_lib
 - Out of scope: {out_of_scope}
 
 ## Factors
-- Language and domain: English technical prose from the Python standard library's docstrings; other domains, languages and dialects are out of distribution.
-- Demographic factors probed: gender (pronouns with occupations); the embedding model used alongside it was probed with names and gendered terms (WEAT).
+- Language and domain: English technical prose from the Python standard library's docstrings; other domains, \
+languages and dialects are out of distribution.
+- Demographic factors probed: gender (pronouns with occupations); the embedding model used alongside it was probed \
+with names and gendered terms (WEAT).
 
 ## Metrics
-- Perplexity on held-out documents (lower is better), against a unigram baseline; bias: mean log-probability gaps with bootstrap 95% intervals and sign tests, WEAT effect sizes with permutation p-values.
+- Perplexity on held-out documents (lower is better), against a unigram baseline; bias: mean log-probability gaps \
+with bootstrap 95% intervals and sign tests, WEAT effect sizes with permutation p-values.
 
 ## Evaluation data
-- {_fmt(metrics.get("val_docs", "?"))} held-out documents ({_fmt(metrics.get("val_tokens", "?"))} tokens), split off by document after exact and near-duplicate removal (course_lib.pretrain).
+- {_fmt(metrics.get("val_docs", "?"))} held-out documents ({_fmt(metrics.get("val_tokens", "?"))} tokens), split off \
+by document after exact and near-duplicate removal (course_lib.pretrain).
 
 ## Training data
-- {_fmt(metrics.get("train_docs", "?"))} documents, {_fmt(metrics.get("train_tokens", "?"))} tokens of standard-library docstrings (corpus sha256 {str(metrics.get("corpus_sha256", "?"))[:16]}...).
+- {_fmt(metrics.get("train_docs", "?"))} documents, {_fmt(metrics.get("train_tokens", "?"))} tokens of \
+standard-library docstrings (corpus sha256 {str(metrics.get("corpus_sha256", "?"))[:16]}...).
 - Filtering: {", ".join(f"{k}: {v}" for k, v in counts.items()) or "not recorded"}.
 
 ## Quantitative analyses
@@ -305,8 +341,10 @@ Bias probes:
 {table(bias or {})}
 
 ## Ethical considerations
-- The corpus contains almost no text about people, so the bias probes measure little learned social knowledge and a lot of tokenization and frequency; a small gap here is not evidence of fairness.
-- Standard-library docstrings can contain names and e-mail addresses of contributors; scrub PII (course_lib.pii) before training on other text.
+- The corpus contains almost no text about people, so the bias probes measure little learned social knowledge and a \
+lot of tokenization and frequency; a small gap here is not evidence of fairness.
+- Standard-library docstrings can contain names and e-mail addresses of contributors; scrub PII (course_lib.pii) \
+before training on other text.
 
 ## Caveats and recommendations
 - A teaching model: do not deploy it or use its outputs for decisions about people.

@@ -37,10 +37,13 @@ class ServeConfig:
 
     def __post_init__(self):
         for name in ("max_tokens_cap", "default_max_tokens", "max_concurrent", "max_batch", "max_body_bytes", "max_n"):
-            if not (isinstance(getattr(self, name), int) and getattr(self, name) >= 1): raise ValueError(f"{name} must be an int >= 1, got {getattr(self, name)!r}")
+            if not (isinstance(getattr(self, name), int) and getattr(self, name) >= 1):
+                raise ValueError(f"{name} must be an int >= 1, got {getattr(self, name)!r}")
         for name in ("queue_timeout_s", "request_timeout_s", "batch_window_ms"):
             if not getattr(self, name) >= 0: raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
-        if self.default_max_tokens > self.max_tokens_cap: raise ValueError(f"default_max_tokens={self.default_max_tokens} exceeds max_tokens_cap={self.max_tokens_cap}")
+        if self.default_max_tokens > self.max_tokens_cap:
+            raise ValueError(f"default_max_tokens={self.default_max_tokens} exceeds "
+                             f"max_tokens_cap={self.max_tokens_cap}")
 
 # %% ../nbs/15_deployment.ipynb #76f9d233
 def _submit(s, job:GenJob):
@@ -79,9 +82,11 @@ class Served:
 # %% ../nbs/15_deployment.ipynb #dc4296b1
 def _record(s:Served, route:str, status:int, t0:float, prompt_tokens:int=0, completion_tokens:int=0, user=None):
     "Log one request as a JSON line (with the client's `user`, if it sent one) and count it in the metrics."
-    rec = dict(ts=round(time.time(), 3), route=route, status=status, latency_ms=round((time.perf_counter() - t0) * 1e3, 2),
+    rec = dict(ts=round(time.time(), 3), route=route, status=status, latency_ms=round((time.perf_counter() - t0) * 1e3,
+                                                                                      2),
                prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, **({"user": user} if user else {}))
-    s.metrics.observe(rec); log_request(rec)
+    s.metrics.observe(rec)
+    log_request(rec)
 
 def _error(s:Served, route:str, t0:float, err:APIError):
     _record(s, route, err.status, t0)
@@ -92,10 +97,12 @@ async def _parse(s:Served, request, chat:bool):
     raw = await read_body(request, s.cfg.max_body_bytes)
     if isinstance(raw, APIError): return raw
     try: body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as e: return APIError(400, f"the body is not valid JSON ({e}): send a JSON object")
+    except (ValueError, UnicodeDecodeError) as e:
+        return APIError(400, f"the body is not valid JSON ({e}): send a JSON object")
     if err := validate_request(body, chat, s.cfg.model_id, s.cfg.max_tokens_cap, s.cfg.max_n): return err
     if err := unsupported_fields(body, chat, s.cfg.max_tokens_cap): return err
-    text = s.tokenizer.apply_chat_template(body["messages"], tokenize=False, add_generation_prompt=True) if chat else body["prompt"]
+    text = s.tokenizer.apply_chat_template(body["messages"], tokenize=False,
+                                           add_generation_prompt=True) if chat else body["prompt"]
     ids = s.tokenizer.encode(text)
     mt = body.get("max_tokens") or body.get("max_completion_tokens") or s.cfg.default_max_tokens
     if err := context_error(len(ids), mt, s.context_len, "messages" if chat else "prompt"): return err
@@ -129,7 +136,10 @@ async def _complete(s:Served, request, chat:bool):
     body, ids, mt = parsed
     try: await asyncio.wait_for(s.sem.acquire(), s.cfg.queue_timeout_s)
     except asyncio.TimeoutError:
-        return _error(s, route, t0, APIError(429, f"the server is busy ({s.cfg.max_concurrent} requests running): retry later", type="rate_limit_error", code="rate_limit_exceeded"))
+        return _error(s, route, t0, APIError(429,
+                                             f"the server is busy ({s.cfg.max_concurrent} "
+                                             f"requests running): retry later", type="rate_limit_error",
+                                             code="rate_limit_exceeded"))
     jobs, stop = _jobs(s, body, ids, mt), body.get("stop")
     rid, created = ("chatcmpl-" if chat else "cmpl-") + uuid.uuid4().hex[:24], int(time.time())
     streams = [TextStream(s.tokenizer, [stop] if isinstance(stop, str) else stop) for _ in jobs]
@@ -140,7 +150,10 @@ async def _complete(s:Served, request, chat:bool):
         return StreamingResponse(gen, media_type="text/event-stream")
     try: texts = await asyncio.gather(*[_collect(_submit(s, j), ts) for j, ts in zip(jobs, streams)])
     except asyncio.TimeoutError:
-        return _error(s, route, t0, APIError(504, f"generation took longer than {s.cfg.request_timeout_s} s: ask for fewer tokens", type="timeout_error", code="timeout"))
+        return _error(s, route, t0, APIError(504,
+                                             f"generation took longer than "
+                                             f"{s.cfg.request_timeout_s} s: ask for fewer tokens", type="timeout_error",
+                                             code="timeout"))
     except Exception as e:  # this request's generation failed in the batcher; other requests are unaffected
         return _error(s, route, t0, APIError(500, f"generation failed: {type(e).__name__}", type="server_error"))
     finally:
@@ -168,9 +181,11 @@ async def _stream(s:Served, job, tokens, ts:TextStream, chunk, chat:bool, rid, c
         yield sse_event(chunk("", "stop" if ts.stopped or len(ts.ids) < job.max_new_tokens else "length"))
     except asyncio.TimeoutError:
         status = 504
-        yield sse_event(APIError(504, f"generation took longer than {s.cfg.request_timeout_s} s", type="timeout_error", code="timeout").body())
+        yield sse_event(APIError(504, f"generation took longer than {s.cfg.request_timeout_s} s", type="timeout_error",
+                                 code="timeout").body())
     finally:
-        job.cancelled = True; s.sem.release()
+        job.cancelled = True
+        s.sem.release()
         _record(s, route, status, t0, len(job.ids), len(ts.ids))
     yield sse_event("[DONE]")
 
@@ -182,11 +197,13 @@ def create_app(model, tokenizer,              # a transformers causal LM and its
               ):
     "The FastAPI app serving `model` with the OpenAI API, /health, /metrics, /drift and the chat page at /."
     cfg = cfg or ServeConfig()
-    s = Served(model, tokenizer, cfg, Batcher(model, cfg.max_batch, cfg.batch_window_ms), metrics or Metrics(), drift=drift)
+    s = Served(model, tokenizer, cfg, Batcher(model, cfg.max_batch, cfg.batch_window_ms), metrics or Metrics(),
+               drift=drift)
 
     @asynccontextmanager
     async def lifespan(app):
-        s.sem = asyncio.Semaphore(cfg.max_concurrent); s.batcher.start()
+        s.sem = asyncio.Semaphore(cfg.max_concurrent)
+        s.batcher.start()
         try: yield
         finally: s.batcher.stop()
     app = FastAPI(title="course_lib serve", lifespan=lifespan)
@@ -197,26 +214,34 @@ def create_app(model, tokenizer,              # a transformers causal LM and its
     @app.post("/v1/completions")
     async def completions(request: Request): return await _complete(s, request, chat=False)
     @app.get("/v1/models")
-    def models(): return {"object": "list", "data": [{"id": cfg.model_id, "object": "model", "created": 0, "owned_by": "course_lib"}]}
+    def models():
+        return {"object": "list", "data": [{"id": cfg.model_id, "object": "model", "created": 0,
+                                            "owned_by": "course_lib"}]}
     @app.get("/health")
     def health(): return {"status": "ok", "model": cfg.model_id, "batches": len(s.batcher.batch_sizes)}
     @app.get("/metrics")
     def metrics_route(): return PlainTextResponse(s.metrics.render(), media_type="text/plain; version=0.0.4")
     @app.get("/drift")
     def drift_route():  # a plain def: FastAPI runs it in a worker thread, so embedding does not block the event loop
-        if s.drift is None: return JSONResponse(APIError(404, "no drift monitor: pass create_app(..., drift=DriftMonitor(reference))").body(), status_code=404)
+        if s.drift is None:
+            return JSONResponse(APIError(404,
+                                         "no drift monitor: pass create_app(..., "
+                                         "drift=DriftMonitor(reference))").body(), status_code=404)
         try: return s.drift.check()
-        except ValueError as e: return JSONResponse(APIError(409, str(e), code="not_enough_prompts").body(), status_code=409)
+        except ValueError as e:
+            return JSONResponse(APIError(409, str(e), code="not_enough_prompts").body(), status_code=409)
     @app.get("/")
     def page(): return HTMLResponse(CHAT_PAGE.replace("{MODEL}", cfg.model_id).replace("{CONTEXT}", str(s.context_len)))
 
     @app.exception_handler(HTTPException)
     async def http_error(request, exc):
-        err = APIError(exc.status_code, f"{request.method} {request.url.path}: {exc.detail}", type="invalid_request_error")
+        err = APIError(exc.status_code, f"{request.method} {request.url.path}: {exc.detail}",
+                       type="invalid_request_error")
         return JSONResponse(err.body(), status_code=exc.status_code)
     @app.exception_handler(Exception)
     async def crash(request, exc):
-        return JSONResponse(APIError(500, f"internal error: {type(exc).__name__}", type="server_error").body(), status_code=500)
+        return JSONResponse(APIError(500, f"internal error: {type(exc).__name__}", type="server_error").body(),
+                            status_code=500)
     return app
 
 # %% ../nbs/15_deployment.ipynb #88b52795
@@ -225,35 +250,42 @@ def running_server(app, host:str="127.0.0.1", port:int=0, timeout:float=60.0):
     "Serve `app` with uvicorn in a thread; yield its base URL ('http://127.0.0.1:PORT'); always stop it."
     import uvicorn
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True); thread.start()
+    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+    thread.start()
     try:
         t0 = time.monotonic()
         while not server.started:
-            if not thread.is_alive() or time.monotonic() - t0 > timeout: raise RuntimeError(f"the server did not start within {timeout} s")
+            if not thread.is_alive() or time.monotonic() - t0 > timeout:
+                raise RuntimeError(f"the server did not start within {timeout} s")
             time.sleep(0.02)
         yield f"http://{host}:{server.servers[0].sockets[0].getsockname()[1]}"
     finally:
-        server.should_exit = True; thread.join(timeout)
+        server.should_exit = True
+        thread.join(timeout)
 
 # %% ../nbs/15_deployment.ipynb #4183c416
 def serve_cli(argv:list[str]) -> int:
     "`python -m course_lib serve [--port 8000] [--host 127.0.0.1] ...`: serve the base model until Ctrl-C."
     import argparse, logging, sys
     d = ServeConfig()
-    ap = argparse.ArgumentParser(prog="python -m course_lib serve", description="Serve the course model over an OpenAI-compatible HTTP API.")
+    ap = argparse.ArgumentParser(prog="python -m course_lib serve",
+                                 description="Serve the course model over an OpenAI-compatible HTTP API.")
     ap.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1: this machine only)")
     ap.add_argument("--port", type=int, default=8000)
     ap.add_argument("--device", default=None, help="cpu, cuda, mps (default: the best available)")
     ap.add_argument("--max-batch", type=int, default=d.max_batch, help="requests per batch (1: no batching)")
     ap.add_argument("--batch-window-ms", type=float, default=d.batch_window_ms)
     ap.add_argument("--max-concurrent", type=int, default=d.max_concurrent)
-    ap.add_argument("--max-tokens", type=int, default=d.max_tokens_cap, help="the largest max_tokens a request may ask for")
+    ap.add_argument("--max-tokens", type=int, default=d.max_tokens_cap,
+                    help="the largest max_tokens a request may ask for")
     ap.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
     a = ap.parse_args(argv)
     import torch, uvicorn
     from course_lib.pretrain import load_base_model
     if a.threads: torch.set_num_threads(a.threads)
-    logger = logging.getLogger("course_lib.requests"); logger.setLevel(logging.INFO); logger.addHandler(logging.StreamHandler(sys.stderr))
+    logger = logging.getLogger("course_lib.requests")
+    logger.setLevel(logging.INFO)
+    logger.addHandler(logging.StreamHandler(sys.stderr))
     model, tokenizer = load_base_model(a.device)
     cfg = ServeConfig(max_batch=a.max_batch, batch_window_ms=a.batch_window_ms, max_concurrent=a.max_concurrent,
                       max_tokens_cap=a.max_tokens, default_max_tokens=min(d.default_max_tokens, a.max_tokens))

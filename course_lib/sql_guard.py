@@ -88,7 +88,8 @@ def _whole(toks:list[str], i:int, what:str) -> int:
     return int(toks[i])
 
 def _limit(toks:list[str], max_rows:int) -> list[str]:
-    "Check every LIMIT n [OFFSET m] (refuse `LIMIT a, b`, expressions, sub-queries); clamp the top-level one, or add it."
+    ("Check every LIMIT n [OFFSET m] (refuse `LIMIT a, b`, expressions, "
+     "sub-queries); clamp the top-level one, or add it.")
     depth, out, top = 0, list(toks), None
     for i, t in enumerate(toks):
         depth += (t == "(") - (t == ")")

@@ -21,13 +21,16 @@ LESSONS = [(0, "core", "core"), (1, "tokenizer", "tokenizer"), (2, "attention", 
            (11, "inference", "inference"), (12, "vector store", "vectorstore"), (13, "RAG", "rag"),
            (14, "agents and advanced RAG", "agents"), (15, "deployment", "serve"), (16, "security", "security"),
            (17, "responsible AI", "responsible"), (18, "distributed training", "distributed")]
-STUDENTS = ["Ada", "Alan", "Barbara", "Donald", "Edsger", "Frances", "Grace", "John", "Katherine", "Linus", "Margaret", "Tim"]
+STUDENTS = ["Ada", "Alan", "Barbara", "Donald", "Edsger", "Frances", "Grace", "John", "Katherine", "Linus", "Margaret",
+            "Tim"]
 COURSE_SCHEMA = {"lessons": ["number", "title", "module"], "labs": ["id", "name", "lesson", "points"],
                  "students": ["id", "name", "cohort"], "grades": ["student_id", "lab_id", "score"]}
 _DDL = ["CREATE TABLE lessons (number INTEGER PRIMARY KEY, title TEXT, module TEXT)",
-        "CREATE TABLE labs (id INTEGER PRIMARY KEY, name TEXT UNIQUE, lesson INTEGER REFERENCES lessons(number), points INTEGER)",
+        "CREATE TABLE labs (id INTEGER PRIMARY KEY, name TEXT UNIQUE, lesson "
+        "INTEGER REFERENCES lessons(number), points INTEGER)",
         "CREATE TABLE students (id INTEGER PRIMARY KEY, name TEXT, cohort TEXT)",
-        "CREATE TABLE grades (student_id INTEGER REFERENCES students(id), lab_id INTEGER REFERENCES labs(id), score REAL)"]
+        "CREATE TABLE grades (student_id INTEGER REFERENCES students(id), "
+        "lab_id INTEGER REFERENCES labs(id), score REAL)"]
 
 def build_course_db(path:str|Path, # the .sqlite file to write (replaced if it exists)
                     seed:int=0,    # seeds cohorts, points and grades
@@ -41,7 +44,8 @@ def build_course_db(path:str|Path, # the .sqlite file to write (replaced if it e
         for ddl in _DDL: con.execute(ddl)
         con.executemany("INSERT INTO lessons VALUES (?, ?, ?)", LESSONS)
         con.executemany("INSERT INTO labs VALUES (?, ?, ?, ?)", labs)
-        con.executemany("INSERT INTO students VALUES (?, ?, ?)", [(i + 1, s, rng.choice(["spring", "fall"])) for i, s in enumerate(STUDENTS)])
+        con.executemany("INSERT INTO students VALUES (?, ?, ?)", [(i + 1, s, rng.choice(["spring", "fall"]))
+                                                                  for i, s in enumerate(STUDENTS)])
         con.executemany("INSERT INTO grades VALUES (?, ?, ?)", [(s + 1, lab[0], round(rng.uniform(40, 100), 1))
                         for s in range(len(STUDENTS)) for lab in labs if rng.random() < 0.85])
         con.commit()
@@ -72,7 +76,8 @@ def run_sql(db:str|Path,                      # the sqlite file
             max_rows:int=100,                 # see guard_sql
             budget_s:float=2.0,               # wall-clock seconds the statement may run
            ) -> tuple[list[str], list[tuple]]:
-    "(column names, rows) of a guarded SELECT run behind sqlite's authorizer and time budget, on a read-only connection."
+    ("(column names, rows) of a guarded SELECT run behind sqlite's "
+     "authorizer and time budget, on a read-only connection.")
     schema = schema or db_schema(db)
     safe = guard_sql(sql, schema, max_rows)
     with contextlib.closing(connect_ro(db)) as con:
@@ -89,16 +94,21 @@ _TEMPLATES = [
     (r"what is the title of lesson (\d+)", "SELECT title FROM lessons WHERE number = {0}"),
     (r"which module does lesson (\d+) build", "SELECT module FROM lessons WHERE number = {0}"),
     (r"which students are in (?:the )?cohort (\w+)", "SELECT name FROM students WHERE cohort = '{0}'"),
-    (r"what is the average score (?:on|in) lab (\w+)", "SELECT AVG(g.score) FROM grades g JOIN labs l ON g.lab_id = l.id WHERE l.name = '{0}'"),
-    (r"what is the average score of (\w+)", "SELECT AVG(g.score) FROM grades g JOIN students s ON g.student_id = s.id WHERE s.name = '{0}'"),
-    (r"who (?:has|got) the (?:highest|best) score (?:on|in) lab (\w+)", "SELECT s.name FROM grades g JOIN students s ON g.student_id = s.id "
+    (r"what is the average score (?:on|in) lab (\w+)",
+     "SELECT AVG(g.score) FROM grades g JOIN labs l ON g.lab_id = l.id WHERE l.name = '{0}'"),
+    (r"what is the average score of (\w+)",
+     "SELECT AVG(g.score) FROM grades g JOIN students s ON g.student_id = s.id WHERE s.name = '{0}'"),
+    (r"who (?:has|got) the (?:highest|best) score (?:on|in) lab (\w+)",
+     "SELECT s.name FROM grades g JOIN students s ON g.student_id = s.id "
      "JOIN labs l ON g.lab_id = l.id WHERE l.name = '{0}' ORDER BY g.score DESC LIMIT 1"),
-    (r"how many students scored (?:above|over|more than) (\d+) (?:on|in) lab (\w+)", "SELECT COUNT(*) FROM grades g JOIN labs l "
+    (r"how many students scored (?:above|over|more than) (\d+) (?:on|in) lab (\w+)",
+     "SELECT COUNT(*) FROM grades g JOIN labs l "
      "ON g.lab_id = l.id WHERE l.name = '{1}' AND g.score > {0}"),
     (r"how many points is lab (\w+) worth", "SELECT points FROM labs WHERE name = '{0}'")]
 
 def rule_sql(question:str, schema:dict[str, list[str]]) -> str:
-    "SQL for a question that matches a template: `rule_sql('How many labs are there?', COURSE_SCHEMA) -> 'SELECT COUNT(*) FROM labs'`."
+    ("SQL for a question that matches a template: `rule_sql('How many labs are "
+     "there?', COURSE_SCHEMA) -> 'SELECT COUNT(*) FROM labs'`.")
     for pattern, sql in _TEMPLATES:
         if m := re.search(pattern, question, re.I):
             out = sql.format(*(g.replace("'", "''") for g in m.groups()))
@@ -131,14 +141,20 @@ SQL_QUESTIONS = [  # (question, labelled SQL); the last six are phrased unlike a
     ("Which students are in cohort fall?", "SELECT name FROM students WHERE cohort = 'fall'"),
     ("What is the average score on lab 01_tokenizer?", "SELECT AVG(score) FROM grades WHERE lab_id = 1"),
     ("What is the average score of Grace?", "SELECT AVG(score) FROM grades WHERE student_id = 7"),
-    ("Who has the highest score on lab 08_dpo?", "SELECT s.name FROM students s JOIN grades g ON g.student_id = s.id WHERE g.lab_id = 8 AND g.score = (SELECT MAX(score) FROM grades WHERE lab_id = 8)"),
-    ("How many students scored above 90 on lab 14_agents_and_advanced_rag?", "SELECT COUNT(*) FROM grades WHERE lab_id = 14 AND score > 90"),
+    ("Who has the highest score on lab 08_dpo?",
+     "SELECT s.name FROM students s JOIN grades g ON g.student_id = s.id WHERE g.lab_id = 8 "
+     "AND g.score = (SELECT MAX(score) FROM grades WHERE lab_id = 8)"),
+    ("How many students scored above 90 on lab 14_agents_and_advanced_rag?",
+     "SELECT COUNT(*) FROM grades WHERE lab_id = 14 AND score > 90"),
     ("How many points is lab 12_vector_store worth?", "SELECT points FROM labs WHERE id = 12"),
     ("What is the title of lesson 14?", "SELECT title FROM lessons WHERE number = 14"),
-    ("Who got the best score in lab 04_pretraining?", "SELECT s.name FROM students s JOIN grades g ON g.student_id = s.id WHERE g.lab_id = 4 ORDER BY g.score DESC LIMIT 1"),
+    ("Who got the best score in lab 04_pretraining?",
+     "SELECT s.name FROM students s JOIN grades g ON g.student_id = s.id "
+     "WHERE g.lab_id = 4 ORDER BY g.score DESC LIMIT 1"),
     ("Count the students.", "SELECT COUNT(*) FROM students"),
     ("What's the mean grade for lab 05_generation?", "SELECT AVG(score) FROM grades WHERE lab_id = 5"),
     ("Which lesson is about quantization?", "SELECT number FROM lessons WHERE title LIKE '%quantization%'"),
     ("List the labs of lesson 12.", "SELECT name FROM labs WHERE lesson = 12"),
     ("How many students are in cohort spring?", "SELECT COUNT(*) FROM students WHERE cohort = 'spring'"),
-    ("Which student has the lowest average score?", "SELECT s.name FROM students s JOIN grades g ON g.student_id = s.id GROUP BY s.id ORDER BY AVG(g.score) LIMIT 1")]
+    ("Which student has the lowest average score?",
+     "SELECT s.name FROM students s JOIN grades g ON g.student_id = s.id GROUP BY s.id ORDER BY AVG(g.score) LIMIT 1")]
