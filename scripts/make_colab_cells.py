@@ -84,7 +84,7 @@ import sys, subprocess
 if {MARK}:
     WHAT = "course_lib{spec} @ git+{cfg['git_url'].rstrip('/')}"
     PINS = "{pins}"
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-c", PINS, WHAT], check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-compile", "-c", PINS, WHAT], check=True)
 from course_lib.core import check_extras
 check_extras(\"{names}\")"""
 
