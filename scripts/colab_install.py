@@ -1,11 +1,12 @@
 """Time a lesson's Colab install cell in a Colab-like environment, and check that what it installs is enough.
 
 Colab starts with torch, transformers and numpy (and more) installed. This script makes a virtual environment with
-only those three and what they need (`base`, linked from this environment), then, for each set of extras the lessons name (scripts/make_colab_cells.py), a fresh
-environment that sees `base`'s packages the way Colab's pip sees its preinstalled ones (a .pth file), and in it runs
-what the cell runs: `pip install --no-compile -c constraints.txt course_lib[EXTRAS]` (from a wheel of this checkout: the cell
-installs from git, which needs the network). Then, in that environment: torch and numpy are still base's (nothing
-reinstalled them), `check_extras(EXTRAS)` passes, and every course_lib module those lessons import imports.
+only those three and what they need (`base`, linked from this environment), then, for each set of extras the lessons
+name (scripts/make_colab_cells.py), a fresh environment that sees `base`'s packages the way Colab's pip sees its
+preinstalled ones (a .pth file), and in it runs what the cell runs:
+`pip install --no-compile -c constraints.txt course_lib[EXTRAS]` (from a wheel of this checkout: the cell installs
+from git, which needs the network). Then, in that environment: torch and numpy are still base's (nothing reinstalled
+them), `check_extras(EXTRAS)` passes, and every course_lib module those lessons import imports.
 
     python scripts/colab_install.py                   # every set of extras a lesson needs
     python scripts/colab_install.py --sets "" post,rag,serve --limit 60   # some sets; exit 1 if one takes > 60 s
@@ -24,7 +25,8 @@ COLAB_HAS = ("torch", "numpy", "transformers")  # taken from this environment (t
 def run(cmd, **kw) -> subprocess.CompletedProcess:
     res = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, **kw)
     if res.returncode:
-        raise SystemExit(f"failed ({res.returncode}): {' '.join(map(str, cmd))}\n{res.stdout[-3000:]}{res.stderr[-3000:]}")
+        what = " ".join(map(str, cmd))
+        raise SystemExit(f"failed ({res.returncode}): {what}\n{res.stdout[-3000:]}{res.stderr[-3000:]}")
     return res
 
 def site_packages(venv: Path) -> Path:

@@ -71,11 +71,13 @@ def notebook_extras(nb: dict, table: dict[str, str]) -> list[str]:
 
 def badge(cfg, rel: str) -> str:
     user_repo = cfg["git_url"].rstrip("/").split("github.com/")[1]
-    return f"[![Open In Colab]({BADGE_SVG})](https://colab.research.google.com/github/{user_repo}/blob/{cfg['branch']}/{rel})"
+    colab = f"https://colab.research.google.com/github/{user_repo}/blob/{cfg['branch']}/{rel}"
+    return f"[![Open In Colab]({BADGE_SVG})]({colab})"
 
 def install_cell(cfg, extras: list[str]) -> str:
     spec, names = (f"[{','.join(extras)}]" if extras else ""), ",".join(extras)
-    pins = cfg["git_url"].rstrip("/").replace("github.com", "raw.githubusercontent.com") + f"/{cfg['branch']}/constraints.txt"
+    raw = cfg["git_url"].rstrip("/").replace("github.com", "raw.githubusercontent.com")
+    pins = f"{raw}/{cfg['branch']}/constraints.txt"
     needs = f"course_lib{spec}" if extras else "course_lib (no extra)"
     return f"""#| hide
 # This notebook needs {needs}: on Colab this cell installs it, pinned by the course's constraints.txt
