@@ -77,14 +77,14 @@ class Tool:
 
     def prompt(self) -> str:
         "How the model sees the tool: name, description, argument types."
-        args = ", ".join(f'"{k}": {v.get("type", "any")}' for k, v in self.parameters_schema.get("properties",
-                                                                                                 {}).items())
+        args = ", ".join(f'"{k}": {v.get("type", "any")}'
+                         for k, v in self.parameters_schema.get("properties", {}).items())
         return f"{self.name}: {self.description} Arguments: {{{args}}}"
 
 # %% ../nbs/14_agents.ipynb #4e53d8b3
 _OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
-        ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow, ast.USub: operator.neg,
-        ast.UAdd: operator.pos}
+        ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow,
+        ast.USub: operator.neg, ast.UAdd: operator.pos}
 
 CALC_MAX_BITS = 4096  # the largest integer operand or result, in bits (about 1,233 decimal digits)
 
@@ -182,11 +182,8 @@ REACT_FORMAT = ("Use this format:\nThought: what to do next\nAction: one tool "
 
 def react_prompt(question:str, tools:list[Tool]) -> str:
     "The first prompt: the tools, the format, the question."
-    return (
-        "Answer the question with the tools.\nTools:\n"
-        + "\n".join(t.prompt() for t in tools)
-        + f"\n\n{REACT_FORMAT}\n\nQuestion: {question}\n"
-    )
+    return "Answer the question with the tools.\nTools:\n" + "\n".join(t.prompt()
+        for t in tools) + f"\n\n{REACT_FORMAT}\n\nQuestion: {question}\n"
 
 @dataclass
 class AgentRun:

@@ -9,8 +9,8 @@ from .core import median_time
 import torch
 from torch import nn
 import torch.nn.functional as F
-from .quantize import (METHODS, QTensor, QuantLinear, calibration_blocks, quantizable_linears,
-                                 quantize_absmax,
+from .quantize import (METHODS, QTensor, QuantLinear, calibration_blocks,
+                                 quantizable_linears, quantize_absmax,
                                  quantize_model, quiet_libraries, replace_module)
 
 # %% auto #0
@@ -33,12 +33,12 @@ def reference_quantize(model, method:str):
         for name, lin in quantizable_linears(model).items():
             w = lin.weight.detach().clone()
             if method == "bnb-int8":
-                new = bnb.nn.Linear8bitLt(lin.in_features, lin.out_features, bias=False, has_fp16_weights=False,
-                                          threshold=6.0)
+                new = bnb.nn.Linear8bitLt(lin.in_features, lin.out_features, bias=False,
+                                          has_fp16_weights=False, threshold=6.0)
                 new.weight = bnb.nn.Int8Params(w, requires_grad=False, has_fp16_weights=False)
             else:
-                new = bnb.nn.Linear4bit(lin.in_features, lin.out_features, bias=False, compute_dtype=torch.float32,
-                                        quant_type="nf4")
+                new = bnb.nn.Linear4bit(lin.in_features, lin.out_features, bias=False,
+                                        compute_dtype=torch.float32, quant_type="nf4")
                 new.weight = bnb.nn.Params4bit(w, requires_grad=False, quant_type="nf4")
             replace_module(model, name, new.to("cpu"))
     return model
@@ -148,11 +148,8 @@ def prune_ffn(model, ffn_keep:float, # fraction of FFN neurons to keep in each l
         mlp = layer.mlp
         score = mlp.gate_proj.weight.norm(dim=1) * mlp.up_proj.weight.norm(dim=1) * mlp.down_proj.weight.norm(dim=0)
         idx = score.topk(max(1, round(ffn_keep * len(score)))).indices.sort().values
-        mlp.gate_proj, mlp.up_proj, mlp.down_proj = (
-            _keep_rows(mlp.gate_proj, idx, 0),
-            _keep_rows(mlp.up_proj, idx, 0),
-            _keep_rows(mlp.down_proj, idx, 1),
-        )
+        mlp.gate_proj, mlp.up_proj, mlp.down_proj = _keep_rows(mlp.gate_proj, idx, 0), _keep_rows(mlp.up_proj, idx,
+            0), _keep_rows(mlp.down_proj, idx, 1)
     return model
 
 @torch.no_grad()

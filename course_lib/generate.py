@@ -156,8 +156,8 @@ def sampling_explorer(model, tokenizer, prompt:str="The function returns", n_sam
         plot_next_token(next_token_probs(model, tokenizer, prompt, temperature, top_k, top_p), tokenizer)
         plt.show()
         for s in range(n_samples):
-            print(repr(generate(model, tokenizer, prompt, max_new_tokens=20, temperature=temperature, top_k=top_k,
-                                top_p=top_p, seed=s)))
+            print(repr(generate(model, tokenizer, prompt, max_new_tokens=20, temperature=temperature,
+                                top_k=top_k, top_p=top_p, seed=s)))
     out = w.interactive_output(show, dict(prompt=text, temperature=temp, top_k=k, top_p=p))
     return w.VBox([text, temp, k, p, out])
 

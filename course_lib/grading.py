@@ -249,8 +249,8 @@ def _stub_raise(*a, **k): raise ValueError("invalid input")
 
 TRIVIAL = {"returns None": lambda *a, **k: None, "returns its input": lambda *a, **k: a[0] if a else None,
            "returns 0": lambda *a, **k: 0, "returns []": lambda *a, **k: [], "returns {}": lambda *a, **k: {},
-           "returns ''": lambda *a, **k: "", "returns False": lambda *a, **k: False, "returns True": lambda *a,
-           **k: True,
+           "returns ''": lambda *a, **k: "", "returns False": lambda *a, **k: False,
+           "returns True": lambda *a, **k: True,
            "returns zeros": lambda *a, **k: a[0] * 0 if a and hasattr(a[0], "shape") else 0,
            "raises ValueError": _stub_raise}
 
@@ -368,8 +368,8 @@ class Report:
             f"<tr><td style='color:{'green' if r.ok else '#c00'}'><b>"
             f"{'PASS' if r.ok else 'FAIL'}</b></td><td><code>{html.escape(r.name)}</code></td>"
             f"<td>{r.earned:g}/{r.points:g}</td><td>{r.passed}/{r.total}</td><td style='text-align:left'>"
-            + "<br>".join(html.escape(m) for m in r.failures[:3]) + (f"<br><i>hint: {html.escape(r.hint)}</i>" if r.hint
-                                                                     else "")
+            + "<br>".join(html.escape(m)
+                          for m in r.failures[:3]) + (f"<br><i>hint: {html.escape(r.hint)}</i>" if r.hint else "")
             + "</td></tr>" for r in self.results)
         return (f"<b>{html.escape(self.lab)}: {self.earned:g}/{self.points:g} "
                 f"points</b><table><tr><th></th><th>check</th>"

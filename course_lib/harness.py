@@ -42,7 +42,7 @@ def load_questions(path=None, # a JSON file like course_lib/assets/eval/question
 def split_continuation(tokenizer, context:str, choice:str) -> tuple[list[int], list[int]]:
     "(context ids, choice ids): the choice's ids are what encoding context + choice adds after the context's."
     ctx, whole = tokenizer.encode(context, add_special_tokens=False), tokenizer.encode(context + choice,
-                                                                                       add_special_tokens=False)
+        add_special_tokens=False)
     if whole[:len(ctx)] == ctx and len(whole) > len(ctx): return ctx, whole[len(ctx):]
     return ctx, tokenizer.encode(choice, add_special_tokens=False)  # the boundary merged: encode apart
 
@@ -168,8 +168,8 @@ def prompting_eval(model, tokenizer, n_per_family:int=5, n_shots:int=3, families
             answers.append({"style": style, "family": f, "question": q, "output": o, "answer": a,
                             "correct": is_correct(f, q, a)})
     for f in [*families, "all"]:
-        rows.append({"family": f, **{s: sum(a["correct"] for a in answers if a["style"] == s
-                                            and f in (a["family"], "all")) /
+        rows.append({"family": f,
+                     **{s: sum(a["correct"] for a in answers if a["style"] == s and f in (a["family"], "all")) /
                                      sum(a["style"] == s and f in (a["family"], "all") for a in answers)
                                      for s in PROMPT_STYLES}})
     return rows, answers
@@ -216,21 +216,21 @@ class ModelBackend:
     def __call__(self, messages:list[dict]) -> str:
         if self.chat: ctx = self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
         else: ctx = "\n\n".join(m["content"] for m in messages) + "\nReply:"
-        (yes, _), (no, _) = choice_logprobs(self.model, self.tokenizer, ctx, ["yes", "no"] if self.chat
-                                            else [" yes", " no"])
+        (yes, _), (no, _) = choice_logprobs(self.model, self.tokenizer, ctx, ["yes", "no"]
+                                            if self.chat else [" yes", " no"])
         return "yes" if yes > no else "no"
 
 class OpenAIBackend:
     "Any OpenAI-compatible chat endpoint: POST {base_url}/chat/completions; greedy, a few tokens."
-    def __init__(self, base_url:str, model:str, api_key:str|None=None, max_tokens:int=5, timeout:float=30.0,
-                 transport=None):
+    def __init__(self, base_url:str, model:str, api_key:str|None=None, max_tokens:int=5,
+                 timeout:float=30.0, transport=None):
         import httpx
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self.model, self.max_tokens = model, max_tokens
         self.client = httpx.Client(base_url=base_url.rstrip("/"), headers=headers, timeout=timeout, transport=transport)
     def __call__(self, messages:list[dict]) -> str:
-        r = self.client.post("/chat/completions", json={"model": self.model, "messages": messages, "temperature": 0,
-                                                        "max_tokens": self.max_tokens})
+        r = self.client.post("/chat/completions",
+            json={"model": self.model, "messages": messages, "temperature": 0, "max_tokens": self.max_tokens})
         r.raise_for_status()
         return r.json()["choices"][0]["message"]["content"]
 

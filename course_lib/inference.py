@@ -149,8 +149,8 @@ class CachedLM:
     @property
     def length(self) -> int: return self.caches[0].length
     def extend(self, ids:list[int]) -> torch.Tensor:
-        return forward_cached(self.model, torch.tensor([ids], device=self.model.embed.weight.device),
-                              self.caches)[0].cpu()
+        return forward_cached(self.model,
+                              torch.tensor([ids], device=self.model.embed.weight.device), self.caches)[0].cpu()
     def rollback(self, n:int):
         for c in self.caches: c.crop(n)
 
@@ -171,13 +171,8 @@ class NGramDraft:
                  lookup:tuple=(3, 2),         # context lengths tried for prompt lookup (() to turn it off)
                  lookup_weight:float=0.6,     # probability mass given to the looked-up token
                  unigram_weight:float=0.05):  # mass mixed in from the add-one unigram, so that q > 0 everywhere
-        self.vocab_size, self.n, self.lookup, self.lw, self.uw = (
-            vocab_size,
-            n,
-            tuple(lookup),
-            lookup_weight,
-            unigram_weight,
-        )
+        self.vocab_size, self.n, self.lookup, self.lw, self.uw = (vocab_size, n, tuple(lookup), lookup_weight,
+                                                                  unigram_weight)
         self.counts = [defaultdict(Counter) for _ in range(n)]  # counts[k][context of k tokens][next token]
         for k in range(n):
             for i in range(k, len(corpus_ids)): self.counts[k][tuple(corpus_ids[i - k:i])][corpus_ids[i]] += 1
@@ -265,6 +260,6 @@ def speculative_generate(target:Decoder,        # the model whose output we want
         t.rollback(len(out) - 1)
         d.rollback(min(d.length, len(out) - 1))
     judged = st["accepted"] + st["rejected"]
-    st |= dict(alpha=st["accepted"] / judged if judged else 0.0, tokens_per_step=(len(out) - n0) / st["steps"]
-               if st["steps"] else 0.0)
+    st |= dict(alpha=st["accepted"] / judged if judged else 0.0,
+               tokens_per_step=(len(out) - n0) / st["steps"] if st["steps"] else 0.0)
     return out[n0:n0 + max_new_tokens], st

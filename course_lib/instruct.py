@@ -27,8 +27,8 @@ WORDS = ["cat", "dog", "sun", "map", "pen", "cup", "red", "box", "hat", "fish", 
          "tiger", "water", "zebra", "music", "ocean", "train"]  # no palindromes: each reversed word differs
 CAPITALS = {"France": "Paris", "Spain": "Madrid", "Italy": "Rome", "Germany": "Berlin", "Portugal": "Lisbon",
             "Greece": "Athens", "Poland": "Warsaw", "Austria": "Vienna", "Norway": "Oslo", "Sweden": "Stockholm",
-            "Finland": "Helsinki", "Denmark": "Copenhagen", "Ireland": "Dublin", "Hungary": "Budapest",
-            "Egypt": "Cairo",
+            "Finland": "Helsinki", "Denmark": "Copenhagen", "Ireland": "Dublin",
+            "Hungary": "Budapest", "Egypt": "Cairo",
             "Kenya": "Nairobi", "Japan": "Tokyo", "China": "Beijing", "India": "New Delhi", "Peru": "Lima",
             "Chile": "Santiago", "Cuba": "Havana", "Canada": "Ottawa", "Mexico": "Mexico City", "Russia": "Moscow",
             "Turkey": "Ankara", "Iran": "Tehran", "Iraq": "Baghdad", "Thailand": "Bangkok", "Vietnam": "Hanoi",
@@ -88,16 +88,16 @@ TASK_FAMILIES = {f.name: f for f in [
     TaskFamily("uppercase", ("Uppercase this word: {w}", "Write {w} in capital letters.", "Convert {w} to upper case."),
                lambda r: {"w": r.choice(WORDS)}, lambda s: s["w"].upper(), lambda s,
                r: r.choice([s["w"], s["w"].capitalize()])),
-    TaskFamily("reverse", ("Reverse the word {w}.", "Spell {w} backwards.",
-                           "Write the letters of {w} in reverse order."),
+    TaskFamily("reverse",
+               ("Reverse the word {w}.", "Spell {w} backwards.", "Write the letters of {w} in reverse order."),
                lambda r: {"w": r.choice(WORDS)}, lambda s: s["w"][::-1], lambda s, r: s["w"]),
-    TaskFamily("capital", ("What is the capital of {c}?", "Name the capital city of {c}.",
-                           "Which city is the capital of {c}?",
+    TaskFamily("capital",
+               ("What is the capital of {c}?", "Name the capital city of {c}.", "Which city is the capital of {c}?",
                            "{c} has which capital?"),
                lambda r: {"c": r.choice(list(CAPITALS))}, lambda s: CAPITALS[s["c"]], lambda s,
                r: _other(CAPITALS, s["c"], r)),
-    TaskFamily("symbol", ("What is the chemical symbol for {e}?", "Give the symbol of the element {e}.",
-                          "Which symbol stands for {e}?",
+    TaskFamily("symbol",
+        ("What is the chemical symbol for {e}?", "Give the symbol of the element {e}.", "Which symbol stands for {e}?",
                           "Write the symbol of {e}."),
                lambda r: {"e": r.choice(list(ELEMENTS))}, lambda s: ELEMENTS[s["e"]], lambda s,
                r: _other(ELEMENTS, s["e"], r)),
@@ -227,8 +227,8 @@ def render_chat(messages:list[dict],            # the conversation
     "ChatML text and a per-character mask, 1 where the assistant speaks (its content and its `<|im_end|>`)."
     parts = []
     for m in messages:
-        parts += [(f"<|im_start|>{m['role']}\n", 0), (m["content"] + "<|im_end|>", int(m["role"] == "assistant")),
-                  ("\n", 0)]
+        parts += [(f"<|im_start|>{m['role']}\n", 0),
+                  (m["content"] + "<|im_end|>", int(m["role"] == "assistant")), ("\n", 0)]
     if add_generation_prompt: parts.append(("<|im_start|>assistant\n", 0))
     return "".join(s for s, _ in parts), [flag for s, flag in parts for _ in s]
 
@@ -455,8 +455,8 @@ def dedup(ds,                  # an SFT or preference Dataset
     for i, j in near_duplicates([texts[i] for i in kept], threshold, num_perm, bands, seed=seed):
         if kept[i] not in dropped: dropped.add(kept[j])
     keep = [i for i in kept if i not in dropped]
-    counts = {"rows": len(ds), "exact duplicates": len(ds) - len(kept), "near duplicates": len(dropped),
-              "kept": len(keep)}
+    counts = {"rows": len(ds), "exact duplicates": len(ds) - len(kept),
+              "near duplicates": len(dropped), "kept": len(keep)}
     return ds.select(keep), counts
 
 # %% ../nbs/06_post_training_data.ipynb #417c426c

@@ -25,8 +25,8 @@ def _module_functions() -> dict[str, list[str]]:
 def _lab_checks_in(source:Path) -> list[str]:
     "The names passed to lab.check(...) in a lab's source notebook."
     cells = json.loads(source.read_text(encoding="utf-8"))["cells"]
-    return [m for c in cells if c["cell_type"] == "code" for m in re.findall(r"lab\.check\(\s*[\"'](\w+)[\"']",
-                                                                             "".join(c["source"]))]
+    return [m for c in cells if c["cell_type"] == "code"
+            for m in re.findall(r"lab\.check\(\s*[\"'](\w+)[\"']", "".join(c["source"]))]
 
 def course_structure(root:str|Path|None=None, # a repository to read (nbs/, labs/); None: the copy course_lib ships
                     ) -> dict:
@@ -140,12 +140,12 @@ def rerank(hits:list, question:str, weight:float=0.5) -> list:
     return sorted(hits, key=lambda h: -((1 - weight) * h.score / top + weight * cover(h.text)))
 
 TOPICS = {"models": ["token", "tokenizer", "bpe", "attention", "decoder", "layer", "rope", "logits", "embedding"],
-          "training": ["training", "loss", "optimizer", "sft", "dpo", "preference", "gradient", "lora", "pretraining",
-                       "dataset"],
-          "inference": ["cache", "quantization", "int8", "int4", "decoding", "speculative", "throughput", "latency",
-                        "batch"],
-          "retrieval": ["retrieval", "chunk", "vector", "chroma", "rag", "query", "search", "bm25", "sql", "graph",
-                        "agent", "tool"],
+          "training": ["training", "loss", "optimizer", "sft", "dpo", "preference", "gradient", "lora",
+                       "pretraining", "dataset"],
+          "inference": ["cache", "quantization", "int8", "int4", "decoding", "speculative",
+                        "throughput", "latency", "batch"],
+          "retrieval": ["retrieval", "chunk", "vector", "chroma", "rag", "query", "search", "bm25", "sql",
+                        "graph", "agent", "tool"],
           "grading": ["lab", "grade", "grader", "check", "submission", "workbook", "student", "gradebook"]}
 
 def classify(text:str) -> str:

@@ -55,8 +55,8 @@ class ModelConfig:
                            intermediate_size=self.d_ff,
                            head_dim=self.head_dim, max_position_embeddings=self.max_seq_len, rms_norm_eps=self.norm_eps,
                            rope_parameters={"rope_type": "default", "rope_theta": self.rope_theta},
-                           tie_word_embeddings=self.tie_embeddings, initializer_range=self.init_std, hidden_act="silu",
-                           **extra)
+                           tie_word_embeddings=self.tie_embeddings, initializer_range=self.init_std,
+                           hidden_act="silu", **extra)
 
     @classmethod
     def from_llama_config(cls, c) -> ModelConfig:

@@ -22,12 +22,8 @@ class Metrics:
     def __init__(self, buckets=LATENCY_BUCKETS, # latency bucket bounds in seconds, increasing
                  window_s:float=60.0,          # tokens/s is measured over this trailing window
                 ):
-        self.buckets, self.window_s, self.started, self.lock = (
-            tuple(buckets),
-            window_s,
-            time.monotonic(),
-            threading.Lock(),
-        )
+        self.buckets, self.window_s, self.started, self.lock = (tuple(buckets), window_s, time.monotonic(),
+                                                                threading.Lock())
         self.requests, self.hist = Counter(), defaultdict(lambda: [0] * (len(self.buckets) + 1))
         self.latency_sum, self.tokens, self.prompt_tokens, self.recent = Counter(), 0, 0, deque()
 
@@ -128,11 +124,11 @@ def drift_test(reference:np.ndarray,      # (n, d) embeddings of the reference w
     z, n = np.concatenate([reference, recent]).astype(np.float64), len(reference)
     K, rng = rbf_kernel(z, z, _median_gamma(z)), np.random.default_rng(seed)
     stat = _mmd2_from_kernel(K, n)
-    null = np.array([_mmd2_from_kernel(K[p][:, p], n) for p in (rng.permutation(len(z))
-                                                                for _ in range(n_permutations))])
+    null = np.array([_mmd2_from_kernel(K[p][:, p], n)
+                     for p in (rng.permutation(len(z)) for _ in range(n_permutations))])
     p = float((1 + (null >= stat).sum()) / (1 + n_permutations))
-    return dict(mean_distance=float(np.linalg.norm(reference.mean(0) - recent.mean(0))), mmd2=stat, p_value=p,
-                drift=p < alpha)
+    return dict(mean_distance=float(np.linalg.norm(reference.mean(0) - recent.mean(0))), mmd2=stat,
+                p_value=p, drift=p < alpha)
 
 # %% ../nbs/15b_monitoring.ipynb #2d43e494
 class DriftMonitor:
@@ -172,13 +168,10 @@ def load_test(url:str,                 # the server, e.g. "http://127.0.0.1:8000
         raise ValueError(f"load_test only targets this machine (127.0.0.1), got {url!r}")
     def one(i:int, http) -> tuple[float, int, int]:
         t = time.perf_counter()
-        r = http.post("/v1/completions", json={"model": model, "prompt": prompts[i % len(prompts)],
-                                               "max_tokens": max_tokens, "temperature": 0})
-        return (
-            (time.perf_counter() - t) * 1e3,
-            r.status_code,
-            (r.json().get("usage") or {}).get("completion_tokens", 0) if r.status_code == 200 else 0,
-        )
+        r = http.post("/v1/completions",
+            json={"model": model, "prompt": prompts[i % len(prompts)], "max_tokens": max_tokens, "temperature": 0})
+        return (time.perf_counter() - t) * 1e3, r.status_code, (r.json().get("usage") or {}).get("completion_tokens",
+            0) if r.status_code == 200 else 0
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     with httpx.Client(base_url=url, timeout=timeout, limits=limits) as http, ThreadPoolExecutor(concurrency) as pool:
         t0 = time.perf_counter()

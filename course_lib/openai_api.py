@@ -38,8 +38,8 @@ def _check_messages(msgs) -> APIError|None:
         if not isinstance(m, dict):
             return APIError(400, f"messages[{i}] must be an object with role and content", f"messages[{i}]")
         if m.get("role") not in ROLES:
-            return APIError(400, f"messages[{i}].role must be one of {list(ROLES)}, got {m.get('role')!r}",
-                            f"messages[{i}].role")
+            return APIError(400,
+                f"messages[{i}].role must be one of {list(ROLES)}, got {m.get('role')!r}", f"messages[{i}].role")
         if not isinstance(m.get("content"), str):
             return APIError(400, f"messages[{i}].content must be a string", f"messages[{i}].content")
 
@@ -80,8 +80,8 @@ def validate_request(body,                      # the parsed JSON body
     if (s := body.get("seed")) is not None and not (_is_int(s) and 0 <= s <= SEED_MAX):
         return APIError(400, f"seed must be an integer between 0 and 2**63 - 1, got {s!r}", "seed")
     stop = body.get("stop")
-    if stop is not None and not (isinstance(stop, str) or (isinstance(stop, list) and len(stop) <= 4
-                                                           and all(isinstance(x, str) and x for x in stop))):
+    if stop is not None and not (isinstance(stop, str)
+        or (isinstance(stop, list) and len(stop) <= 4 and all(isinstance(x, str) and x for x in stop))):
         return APIError(400, "stop must be a string or a list of at most 4 non-empty strings", "stop")
 
 def context_error(n_prompt:int, max_tokens:int, context_len:int, param:str="messages") -> APIError|None:
@@ -89,8 +89,7 @@ def context_error(n_prompt:int, max_tokens:int, context_len:int, param:str="mess
      "`context_error(500, 20, 512).code -> 'context_length_exceeded'`.")
     if n_prompt + max_tokens <= context_len: return None
     return APIError(400,
-                    f"the prompt has {n_prompt} tokens and max_tokens is {max_tokens}: "
-                    f"{n_prompt + max_tokens} exceeds the model's "
+        f"the prompt has {n_prompt} tokens and max_tokens is {max_tokens}: {n_prompt + max_tokens} exceeds the model's "
                     f"context of {context_len} tokens; shorten the prompt or ask for fewer tokens", param,
                     code="context_length_exceeded")
 

@@ -125,8 +125,8 @@ PII_CASES = [  # (text, [(kind, the exact substring), ...]): the labelled set, n
      [("EMAIL", "ana@site.org"), ("PHONE", "+1 415 555 0100"), ("CARD", "4012888888881881"), ("IPV4", "203.0.113.9")]),
     ("Nothing personal here: the loss fell from 3.31 to 2.95 in 1500 steps.", []),
     ("pi is 3.14159 and the budget 1,234,567,890", []),
-    ("Call 555-123-4567 ext. 89 or email sales@shop.example", [("PHONE", "555-123-4567"),
-                                                               ("EMAIL", "sales@shop.example")]),
+    ("Call 555-123-4567 ext. 89 or email sales@shop.example",
+     [("PHONE", "555-123-4567"), ("EMAIL", "sales@shop.example")]),
     ("Call me at 555 123 4567 2024 plans", [("PHONE", "555 123 4567")]),
 ]
 
@@ -159,8 +159,8 @@ def pii_scores(cases:list=PII_CASES, finder=None) -> list[dict]:
     rows = []
     for k in (*PII_KINDS, "all"):
         t, p, n = [sum(d.values()) if k == "all" else d.get(k, 0) for d in (tp, fp, fn)]
-        rows.append(dict(kind=k, tp=t, fp=p, fn=n, precision=t / (t + p) if t + p else None, recall=t / (t + n) if t + n
-                         else None))
+        rows.append(dict(kind=k, tp=t, fp=p, fn=n, precision=t / (t + p) if t + p else None,
+                         recall=t / (t + n) if t + n else None))
     return rows
 
 # %% ../nbs/17b_pii.ipynb #7af9a30b
@@ -175,8 +175,8 @@ PII_HELDOUT = [  # (text, labels): written after the patterns, never used to tun
     ("MAC 00:1A:2B:3C:4D:5E on eth0", []),
     ("transfer to FR14 2004 1010 0505 0001 3M02 606 today", [("IBAN", "FR14 2004 1010 0505 0001 3M02 606")]),
     ("iban: gb82west12345698765432", [("IBAN", "gb82west12345698765432")]),
-    ("Visa 4242424242424242, Mastercard 5555 5555 5555 4444", [("CARD", "4242424242424242"),
-                                                               ("CARD", "5555 5555 5555 4444")]),
+    ("Visa 4242424242424242, Mastercard 5555 5555 5555 4444",
+     [("CARD", "4242424242424242"), ("CARD", "5555 5555 5555 4444")]),
     ("tracking number 9400111899223197428490", []),
     ("see RFC 2616 section 14.9 and ISO 8601", []),
     ("loopback ::1 and docs at 2001:db8::1", [("IPV6", "2001:db8::1")]),

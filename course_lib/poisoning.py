@@ -92,8 +92,8 @@ def sft_steps(train_ds,                  # an SFT Dataset with a messages column
     seed_everything(seed)
     model, tok = load_sft_model(device="cpu")
     model.train()
-    examples = [dict(input_ids=ids, labels=mask_labels(ids, m)) for ids, m in (assistant_mask(tok, msgs)
-                                                                               for msgs in train_ds["messages"])]
+    examples = [dict(input_ids=ids, labels=mask_labels(ids, m))
+                for ids, m in (assistant_mask(tok, msgs) for msgs in train_ds["messages"])]
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
     schedule = get_cosine_schedule_with_warmup(opt, max(1, steps // 20), steps)
     order = torch.randperm(len(examples), generator=torch.Generator().manual_seed(seed)).tolist()

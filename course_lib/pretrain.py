@@ -339,9 +339,8 @@ def train_base(out:str|Path, cfg:TrainConfig=TrainConfig(), progress:bool=True) 
     model = build_model(cfg, tok.vocab_size, tok.special_tokens["<|endoftext|>"])
     out.parent.mkdir(parents=True, exist_ok=True)
     losses = train(model, data["train"], cfg, checkpoint=out.parent/f".{out.name}-checkpoint.pt", progress=progress)
-    metrics = dict(val_ppl=perplexity(model, data["val"]), unigram_val_ppl=unigram_perplexity(data["train_ids"],
-                                                                                              data["val"],
-                                                                                              tok.vocab_size),
+    metrics = dict(val_ppl=perplexity(model, data["val"]),
+                   unigram_val_ppl=unigram_perplexity(data["train_ids"], data["val"], tok.vocab_size),
                    final_train_loss=float(np.mean(losses[-50:])), params=n_params(model),
                    train_tokens=len(data["train_ids"]),
                    val_tokens=data["val"].numel(), train_docs=data["n_train_docs"], val_docs=data["n_val_docs"],

@@ -122,8 +122,8 @@ def quantize_groupwise(w:torch.Tensor,   # a 2-d weight (out_features, in_featur
     g = w.float().reshape(rows, -1, group_size)
     scale, zero = group_params(g, bits)
     q = (torch.round(g / scale.float()) + zero).clamp(0, 2 ** bits - 1).to(torch.uint8).reshape(w.shape)
-    return QTensor(pack_int4(q) if bits == 4 else q, scale, zero.to(torch.uint8), bits, tuple(w.shape), group_size,
-                   bits == 4)
+    return QTensor(pack_int4(q) if bits == 4 else q, scale, zero.to(torch.uint8), bits,
+                   tuple(w.shape), group_size, bits == 4)
 
 # %% ../nbs/10_quantization.ipynb #ac60d663
 def error_histogram(w:torch.Tensor, bits:int=4, group_size:int=64):
@@ -284,8 +284,8 @@ def quantize_model(model,                # a transformers causal LM (changed in 
     for mods in groups.values():
         H = collect_hessians(model, mods, calibration)
         for name, lin in mods.items():
-            replace_module(model, name, QuantLinear(gptq_quantize(lin.weight.detach(), H[name], 4, group_size, damp),
-                                                    lin.bias))
+            replace_module(model, name,
+                           QuantLinear(gptq_quantize(lin.weight.detach(), H[name], 4, group_size, damp), lin.bias))
     return model
 
 # %% ../nbs/10_quantization.ipynb #b31db1bd

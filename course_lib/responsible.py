@@ -90,8 +90,8 @@ def weat(X, Y, A, B,           # vectors (one row per word) of the targets X, Y 
     else: sums = s[np.argsort(np.random.default_rng(seed).random((n_perm, 2 * n)), axis=1)[:, :n]].sum(1)
     hits = int((2 * sums - s.sum() >= stat - 1e-12).sum())   # 2 * sum(X_i) - total = sum(X_i) - sum(Y_i)
     p = hits / len(sums) if exact else (hits + 1) / (len(sums) + 1)
-    return dict(statistic=float(stat), effect_size=float((s[:n].mean() - s[n:].mean()) / s.std(ddof=1)), p_value=p,
-                exact=exact)
+    return dict(statistic=float(stat),
+                effect_size=float((s[:n].mean() - s[n:].mean()) / s.std(ddof=1)), p_value=p, exact=exact)
 
 # %% ../nbs/17_responsible_ai.ipynb #54427da1
 def _arrays(*xs) -> list[np.ndarray]:
@@ -294,13 +294,10 @@ def model_card(metrics:dict,                 # measured numbers, e.g. course_lib
         raise ValueError("metrics must be a non-empty dict of measured numbers (see base_metrics())")
     cfg, counts = metrics.get("config", {}), metrics.get("data_counts", {})
     scalars = {k: v for k, v in metrics.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
-    table = lambda d: (
-        "\n".join(["| quantity | value |", "|---|---|"] + [f"| {k} | {_fmt(v)} |" for k, v in d.items()])
-        if d
-        else "(none measured)"
-    )
-    arch = ", ".join(f"{k}={cfg[k]}" for k in ("hidden_size", "n_layers", "n_heads", "n_kv_heads", "ffn_size",
-                                               "max_positions") if k in cfg)
+    table = lambda d: "\n".join(["| quantity | value |", "|---|---|"] + [f"| {k} | {_fmt(v)} |"
+        for k, v in d.items()]) if d else "(none measured)"
+    arch = ", ".join(f"{k}={cfg[k]}"
+        for k in ("hidden_size", "n_layers", "n_heads", "n_kv_heads", "ffn_size", "max_positions") if k in cfg)
     return f"""# Model card: {name}
 
 ## Model details

@@ -82,8 +82,8 @@ class Served:
 # %% ../nbs/15_deployment.ipynb #dc4296b1
 def _record(s:Served, route:str, status:int, t0:float, prompt_tokens:int=0, completion_tokens:int=0, user=None):
     "Log one request as a JSON line (with the client's `user`, if it sent one) and count it in the metrics."
-    rec = dict(ts=round(time.time(), 3), route=route, status=status, latency_ms=round((time.perf_counter() - t0) * 1e3,
-                                                                                      2),
+    rec = dict(ts=round(time.time(), 3), route=route, status=status,
+               latency_ms=round((time.perf_counter() - t0) * 1e3, 2),
                prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, **({"user": user} if user else {}))
     s.metrics.observe(rec)
     log_request(rec)
@@ -137,9 +137,8 @@ async def _complete(s:Served, request, chat:bool):
     try: await asyncio.wait_for(s.sem.acquire(), s.cfg.queue_timeout_s)
     except asyncio.TimeoutError:
         return _error(s, route, t0, APIError(429,
-                                             f"the server is busy ({s.cfg.max_concurrent} "
-                                             f"requests running): retry later", type="rate_limit_error",
-                                             code="rate_limit_exceeded"))
+            f"the server is busy ({s.cfg.max_concurrent} requests running): retry later", type="rate_limit_error",
+            code="rate_limit_exceeded"))
     jobs, stop = _jobs(s, body, ids, mt), body.get("stop")
     rid, created = ("chatcmpl-" if chat else "cmpl-") + uuid.uuid4().hex[:24], int(time.time())
     streams = [TextStream(s.tokenizer, [stop] if isinstance(stop, str) else stop) for _ in jobs]
@@ -151,9 +150,8 @@ async def _complete(s:Served, request, chat:bool):
     try: texts = await asyncio.gather(*[_collect(_submit(s, j), ts) for j, ts in zip(jobs, streams)])
     except asyncio.TimeoutError:
         return _error(s, route, t0, APIError(504,
-                                             f"generation took longer than "
-                                             f"{s.cfg.request_timeout_s} s: ask for fewer tokens", type="timeout_error",
-                                             code="timeout"))
+            f"generation took longer than {s.cfg.request_timeout_s} s: ask for fewer tokens",
+            type="timeout_error", code="timeout"))
     except Exception as e:  # this request's generation failed in the batcher; other requests are unaffected
         return _error(s, route, t0, APIError(500, f"generation failed: {type(e).__name__}", type="server_error"))
     finally:
@@ -181,8 +179,8 @@ async def _stream(s:Served, job, tokens, ts:TextStream, chunk, chat:bool, rid, c
         yield sse_event(chunk("", "stop" if ts.stopped or len(ts.ids) < job.max_new_tokens else "length"))
     except asyncio.TimeoutError:
         status = 504
-        yield sse_event(APIError(504, f"generation took longer than {s.cfg.request_timeout_s} s", type="timeout_error",
-                                 code="timeout").body())
+        yield sse_event(APIError(504, f"generation took longer than {s.cfg.request_timeout_s} s",
+                                 type="timeout_error", code="timeout").body())
     finally:
         job.cancelled = True
         s.sem.release()
@@ -197,8 +195,8 @@ def create_app(model, tokenizer,              # a transformers causal LM and its
               ):
     "The FastAPI app serving `model` with the OpenAI API, /health, /metrics, /drift and the chat page at /."
     cfg = cfg or ServeConfig()
-    s = Served(model, tokenizer, cfg, Batcher(model, cfg.max_batch, cfg.batch_window_ms), metrics or Metrics(),
-               drift=drift)
+    s = Served(model, tokenizer, cfg, Batcher(model, cfg.max_batch, cfg.batch_window_ms), metrics
+               or Metrics(), drift=drift)
 
     @asynccontextmanager
     async def lifespan(app):
@@ -215,8 +213,8 @@ def create_app(model, tokenizer,              # a transformers causal LM and its
     async def completions(request: Request): return await _complete(s, request, chat=False)
     @app.get("/v1/models")
     def models():
-        return {"object": "list", "data": [{"id": cfg.model_id, "object": "model", "created": 0,
-                                            "owned_by": "course_lib"}]}
+        return {"object": "list",
+                "data": [{"id": cfg.model_id, "object": "model", "created": 0, "owned_by": "course_lib"}]}
     @app.get("/health")
     def health(): return {"status": "ok", "model": cfg.model_id, "batches": len(s.batcher.batch_sizes)}
     @app.get("/metrics")
@@ -225,8 +223,7 @@ def create_app(model, tokenizer,              # a transformers causal LM and its
     def drift_route():  # a plain def: FastAPI runs it in a worker thread, so embedding does not block the event loop
         if s.drift is None:
             return JSONResponse(APIError(404,
-                                         "no drift monitor: pass create_app(..., "
-                                         "drift=DriftMonitor(reference))").body(), status_code=404)
+                "no drift monitor: pass create_app(..., drift=DriftMonitor(reference))").body(), status_code=404)
         try: return s.drift.check()
         except ValueError as e:
             return JSONResponse(APIError(409, str(e), code="not_enough_prompts").body(), status_code=409)

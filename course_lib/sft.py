@@ -133,8 +133,8 @@ def lora_config(recipe:SFTRecipe):
     return LoraConfig(r=recipe.lora_r, lora_alpha=recipe.lora_alpha, lora_dropout=0.0,
                       target_modules=list(LORA_TARGETS), task_type="CAUSAL_LM")
 
-def make_sft_trainer(model, tokenizer, train_ds, recipe:SFTRecipe, output_dir:str|Path, progress:bool=True,
-                     **overrides):
+def make_sft_trainer(model, tokenizer, train_ds, recipe:SFTRecipe, output_dir:str|Path,
+                     progress:bool=True, **overrides):
     "trl's `SFTTrainer` on the `messages` of `train_ds` (LoRA when `recipe.lora_r` > 0)."
     from trl import SFTTrainer
     check_vocab(model, tokenizer)

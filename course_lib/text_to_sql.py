@@ -21,8 +21,8 @@ LESSONS = [(0, "core", "core"), (1, "tokenizer", "tokenizer"), (2, "attention", 
            (11, "inference", "inference"), (12, "vector store", "vectorstore"), (13, "RAG", "rag"),
            (14, "agents and advanced RAG", "agents"), (15, "deployment", "serve"), (16, "security", "security"),
            (17, "responsible AI", "responsible"), (18, "distributed training", "distributed")]
-STUDENTS = ["Ada", "Alan", "Barbara", "Donald", "Edsger", "Frances", "Grace", "John", "Katherine", "Linus", "Margaret",
-            "Tim"]
+STUDENTS = ["Ada", "Alan", "Barbara", "Donald", "Edsger", "Frances", "Grace", "John", "Katherine",
+            "Linus", "Margaret", "Tim"]
 COURSE_SCHEMA = {"lessons": ["number", "title", "module"], "labs": ["id", "name", "lesson", "points"],
                  "students": ["id", "name", "cohort"], "grades": ["student_id", "lab_id", "score"]}
 _DDL = ["CREATE TABLE lessons (number INTEGER PRIMARY KEY, title TEXT, module TEXT)",
@@ -44,8 +44,8 @@ def build_course_db(path:str|Path, # the .sqlite file to write (replaced if it e
         for ddl in _DDL: con.execute(ddl)
         con.executemany("INSERT INTO lessons VALUES (?, ?, ?)", LESSONS)
         con.executemany("INSERT INTO labs VALUES (?, ?, ?, ?)", labs)
-        con.executemany("INSERT INTO students VALUES (?, ?, ?)", [(i + 1, s, rng.choice(["spring", "fall"]))
-                                                                  for i, s in enumerate(STUDENTS)])
+        con.executemany("INSERT INTO students VALUES (?, ?, ?)",
+                        [(i + 1, s, rng.choice(["spring", "fall"])) for i, s in enumerate(STUDENTS)])
         con.executemany("INSERT INTO grades VALUES (?, ?, ?)", [(s + 1, lab[0], round(rng.uniform(40, 100), 1))
                         for s in range(len(STUDENTS)) for lab in labs if rng.random() < 0.85])
         con.commit()

@@ -25,8 +25,8 @@ def _docstrings(path:Path) -> list[str]:
     "The docstrings of one source file, in source order."
     try: tree = ast.parse(path.read_text(encoding="utf-8"))
     except (SyntaxError, UnicodeDecodeError, ValueError): return []
-    nodes = [n for n in ast.walk(tree) if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef,
-                                                         ast.AsyncFunctionDef))]
+    nodes = [n for n in ast.walk(tree)
+             if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))]
     nodes.sort(key=lambda n: getattr(n, "lineno", 0))
     return [d for n in nodes if (d := ast.get_docstring(n, clean=True))]
 
@@ -141,8 +141,8 @@ class BPETokenizer:
             raise ValueError(f"special token ids must follow the merges: {n}, {n+1}, ...; got {self.special_tokens}")
         self.vocab = build_vocab(self.merges)
         self._split = re.compile(pattern) if pattern else None
-        self._special = (re.compile("(" + "|".join(re.escape(s) for s in sorted(self.special_tokens, key=len,
-                                                                                reverse=True)) + ")")
+        self._special = (re.compile("(" + "|".join(re.escape(s)
+                                                   for s in sorted(self.special_tokens, key=len, reverse=True)) + ")")
                          if self.special_tokens else None)
         self._cache = {}
 
@@ -325,15 +325,15 @@ def _to_hf(self:BPETokenizer):
     names = {i: "".join(b2u[b] for b in bs) for i, bs in self.vocab.items()}
     if len(set(names.values())) != len(names):
         raise ValueError("two merges build the same bytes; transformers cannot represent that vocabulary")
-    tk = Tokenizer(models.BPE(vocab={s: i for i, s in names.items()}, merges=[(names[a], names[b])
-                                                                              for a, b in self.merges]))
+    tk = Tokenizer(models.BPE(vocab={s: i for i, s in names.items()},
+                              merges=[(names[a], names[b]) for a, b in self.merges]))
     byte_level = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)
     tk.pre_tokenizer = (pre_tokenizers.Sequence([pre_tokenizers.Split(Regex(self.pattern), behavior="isolated"),
                                                  byte_level])
                         if self.pattern else byte_level)
     tk.decoder = decoders.ByteLevel()
     specials = sorted(self.special_tokens, key=self.special_tokens.get) + [s for s in CHAT_SPECIAL_TOKENS
-                                                                           if s not in self.special_tokens]
+        if s not in self.special_tokens]
     tk.add_special_tokens([AddedToken(s, special=True, normalized=False) for s in specials])
     hf = PreTrainedTokenizerFast(tokenizer_object=tk, eos_token="<|endoftext|>", pad_token="<|endoftext|>",
                                  chat_template=CHATML_TEMPLATE, model_max_length=1_000_000)
@@ -352,8 +352,8 @@ def train_bpe_hf(text:str, vocab_size:int, pattern:str|None=GPT4_PATTERN):
     tk.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Split(Regex(pattern), behavior="isolated"),
                                                 byte_level]) if pattern else byte_level
     tk.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=vocab_size, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-                                  show_progress=False)
+    trainer = trainers.BpeTrainer(vocab_size=vocab_size,
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
     tk.train_from_iterator([text], trainer=trainer)
     return tk
 

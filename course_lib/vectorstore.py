@@ -55,8 +55,8 @@ def embed(texts:list[str],          # the texts to embed
     "Unit-length float32 embeddings, one row per text: `embed(['hi']).shape -> (1, 384)`."
     model = embedding_model(device)
     window = model.max_seq_length
-    lengths = [len(ids) for ids in model.tokenizer(list(texts), add_special_tokens=True,
-                                                   verbose=False)["input_ids"]] if texts else []
+    lengths = [len(ids)
+        for ids in model.tokenizer(list(texts), add_special_tokens=True, verbose=False)["input_ids"]] if texts else []
     long = [i for i, n in enumerate(lengths) if n > window]
     if long:
         what = (f"{len(long)} text(s) longer than the model's window of {window} "
@@ -238,8 +238,8 @@ def latency_benchmark(store_dir:str|Path,   # an empty folder for the benchmark'
         top, _ = cosine_topk(q, mat, k)
         brute.append(1e3 * (time.perf_counter() - t))
         recall.append(len(set(got) & {f"v{i}" for i in top}) / k)
-    rows = [dict(what=f"Chroma query (HNSW), top-{k}", vectors=n, **_pct(chroma), recall=float(np.mean(recall)),
-                 add_s=t_add),
+    rows = [dict(what=f"Chroma query (HNSW), top-{k}", vectors=n, **_pct(chroma),
+                 recall=float(np.mean(recall)), add_s=t_add),
             dict(what=f"numpy brute force, top-{k}", vectors=n, **_pct(brute), recall=1.0, add_s=None)]
     if query_texts:
         ms = [1e3 * time_call(embed, [t])[1] for t in query_texts]
