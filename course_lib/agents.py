@@ -134,8 +134,8 @@ def sql_tool(db:str|Path) -> Tool:
     "One guarded, read-only SELECT on the database; the rows come back as JSON."
     schema = db_schema(db)
     def sql(query:str) -> str: return json.dumps(run_sql(db, query, schema)[1])
-    return Tool("sql",
-                f"Run one SELECT on the course database. Tables: {'; '.join(schema_prompt(schema).splitlines())}.",
+    return Tool("sql", f"Run one SELECT on the course database. Tables: "
+                       f"{'; '.join(schema_prompt(schema).splitlines())}.",
                 {"type": "object", "properties": {"query": {"type": "string", "minLength": 1}},
                  "required": ["query"], "additionalProperties": False}, sql)
 
@@ -182,8 +182,11 @@ REACT_FORMAT = ("Use this format:\nThought: what to do next\nAction: one tool "
 
 def react_prompt(question:str, tools:list[Tool]) -> str:
     "The first prompt: the tools, the format, the question."
-    return "Answer the question with the tools.\nTools:\n" + "\n".join(t.prompt()
-        for t in tools) + f"\n\n{REACT_FORMAT}\n\nQuestion: {question}\n"
+    return (
+        "Answer the question with the tools.\nTools:\n"
+        + "\n".join(t.prompt() for t in tools)
+        + f"\n\n{REACT_FORMAT}\n\nQuestion: {question}\n"
+    )
 
 @dataclass
 class AgentRun:
@@ -249,8 +252,11 @@ def rule_policy(prompt:str, schema:dict[str, list[str]]=COURSE_SCHEMA) -> str:
     if obs and obs[-1].startswith("Error"):
         return f"Thought: the tool failed\nFinal Answer: I could not answer ({obs[-1][:60]})"
     if m := re.fullmatch(r"what is ([\d\s.+\-*/%()]+)\??", q.strip(), re.I):
-        return _step("arithmetic", "calculator",
-                     expression=m[1].strip()) if not obs else f"Thought: done\nFinal Answer: {obs[0]}"
+        return (
+            _step("arithmetic", "calculator", expression=m[1].strip())
+            if not obs
+            else f"Thought: done\nFinal Answer: {obs[0]}"
+        )
     if m := re.search(r"how many points are labs (\w+) and (\w+) worth together", q, re.I):
         if len(obs) < 2:
             return _step(f"points of {m[len(obs) + 1]}", "sql",
@@ -264,5 +270,8 @@ def rule_policy(prompt:str, schema:dict[str, list[str]]=COURSE_SCHEMA) -> str:
         return f"Thought: the first hit\nFinal Answer: {first[1] if first else obs[0]}"
     try: sql = rule_sql(q, schema)
     except ValueError: return "Thought: no tool fits\nFinal Answer: I don't know"
-    return _step("query the database", "sql",
-                 query=sql) if not obs else f"Thought: done\nFinal Answer: {_rows_value(obs[0])}"
+    return (
+        _step("query the database", "sql", query=sql)
+        if not obs
+        else f"Thought: done\nFinal Answer: {_rows_value(obs[0])}"
+    )

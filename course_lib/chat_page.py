@@ -93,13 +93,13 @@ def browse(url:str,                   # the page to open (this machine only, in 
                     if "error" in msg: raise RuntimeError(f"{method}: {msg['error']}")
                     return msg["result"]
                 call("Page.navigate", url=url)
-                while not call("Runtime.evaluate", expression=f"!!({ready})",
-                               returnByValue=True)["result"].get("value"):
+                while not call("Runtime.evaluate",
+                               expression=f"!!({ready})", returnByValue=True)["result"].get("value"):
                     if time.monotonic() - t0 > timeout:
                         raise TimeoutError(f"the page was not ready ({ready}) within {timeout} s")
                     time.sleep(0.1)
-                html = call("Runtime.evaluate", expression="document.documentElement.outerHTML",
-                            returnByValue=True)["result"]["value"]
+                html = call("Runtime.evaluate",
+                            expression="document.documentElement.outerHTML", returnByValue=True)["result"]["value"]
                 if screenshot:
                     open(screenshot, "wb").write(base64.b64decode(call("Page.captureScreenshot", format="png")["data"]))
         finally:

@@ -148,8 +148,11 @@ def prune_ffn(model, ffn_keep:float, # fraction of FFN neurons to keep in each l
         mlp = layer.mlp
         score = mlp.gate_proj.weight.norm(dim=1) * mlp.up_proj.weight.norm(dim=1) * mlp.down_proj.weight.norm(dim=0)
         idx = score.topk(max(1, round(ffn_keep * len(score)))).indices.sort().values
-        mlp.gate_proj, mlp.up_proj, mlp.down_proj = _keep_rows(mlp.gate_proj, idx, 0), _keep_rows(mlp.up_proj, idx,
-            0), _keep_rows(mlp.down_proj, idx, 1)
+        mlp.gate_proj, mlp.up_proj, mlp.down_proj = (
+            _keep_rows(mlp.gate_proj, idx, 0),
+            _keep_rows(mlp.up_proj, idx, 0),
+            _keep_rows(mlp.down_proj, idx, 1),
+        )
     return model
 
 @torch.no_grad()

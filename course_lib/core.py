@@ -231,8 +231,8 @@ def extras_rows() -> list[tuple[str, str, str, str]]:
 
 def doctor_rows() -> list[tuple[str, str, str, str]]:
     "The doctor's findings: (what, found, status, fix) with status 'ok', 'warn' or 'FAIL'."
-    rows = [("python", platform.python_version(), "ok" if sys.version_info >= (3, 10)
-             else "FAIL", "use Python >= 3.10")]
+    rows = [("python", platform.python_version(),
+             "ok" if sys.version_info >= (3, 10) else "FAIL", "use Python >= 3.10")]
     for dist in ESSENTIAL:
         v = _version(dist)
         rows.append((dist, v or "missing", "ok" if v else "FAIL", "" if v else FIX))

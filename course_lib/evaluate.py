@@ -54,8 +54,8 @@ def perplexity(model, tokenizer,
     model.eval()
     total, count = 0.0, 0
     for t in texts:
-        nll, n = token_nll(model, tokenizer.encode(t, add_special_tokens=False), [tokenizer.eos_token_id]
-                           if bos else [], window, stride)
+        nll, n = token_nll(model, tokenizer.encode(t, add_special_tokens=False),
+                           [tokenizer.eos_token_id] if bos else [], window, stride)
         total, count = total + nll, count + n
     if count == 0: raise ValueError("no token to score: the texts are empty (or single tokens with bos=False)")
     return math.exp(total / count)

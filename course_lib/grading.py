@@ -304,8 +304,8 @@ def judge(check:Check, results:list) -> CheckResult:
     trivial = [name for name, s in trivial_passes(check).items() if ok <= s]
     earned = check.points * len(ok) / n
     if trivial and ok:  # no better than a function that does nothing: no points
-        fails.insert(0,
-                     f"no points: these results are what a function that {trivial[0].replace('returns', 'returned')} "
+        fails.insert(0, f"no points: these results are what a function that "
+                        f"{trivial[0].replace('returns', 'returned')} "
                         "would get; solve a case that takes real work")
         earned = 0.0
     first = next((c.desc for i, c in enumerate(check.cases) if i not in ok), "")
@@ -368,8 +368,8 @@ class Report:
             f"<tr><td style='color:{'green' if r.ok else '#c00'}'><b>"
             f"{'PASS' if r.ok else 'FAIL'}</b></td><td><code>{html.escape(r.name)}</code></td>"
             f"<td>{r.earned:g}/{r.points:g}</td><td>{r.passed}/{r.total}</td><td style='text-align:left'>"
-            + "<br>".join(html.escape(m)
-                          for m in r.failures[:3]) + (f"<br><i>hint: {html.escape(r.hint)}</i>" if r.hint else "")
+            + "<br>".join(html.escape(m) for m in r.failures[:3])
+            + (f"<br><i>hint: {html.escape(r.hint)}</i>" if r.hint else "")
             + "</td></tr>" for r in self.results)
         return (f"<b>{html.escape(self.lab)}: {self.earned:g}/{self.points:g} "
                 f"points</b><table><tr><th></th><th>check</th>"

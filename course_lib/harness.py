@@ -157,8 +157,8 @@ def prompting_eval(model, tokenizer, n_per_family:int=5, n_shots:int=3, families
     check_vocab(model, tokenizer)
     test = make_sft_dataset(n_per_family * len(families), families=families, seed=seed)
     pool = make_sft_dataset(n_shots * 4 * len(families), families=families, seed=seed + 1)
-    shots = {f: [(q, f) for q, g in zip(pool["question"], pool["family"]) if g == f
-                 and q not in test["question"]][:n_shots] for f in families}
+    shots = {f: [(q, f) for q, g in zip(pool["question"], pool["family"])
+                 if g == f and q not in test["question"]][:n_shots] for f in families}
     rows, answers = [], []
     for style in PROMPT_STYLES:
         prompts = [build_prompt(tokenizer, q, shots[f], style, chat) for q, f in zip(test["question"], test["family"])]
@@ -168,8 +168,8 @@ def prompting_eval(model, tokenizer, n_per_family:int=5, n_shots:int=3, families
             answers.append({"style": style, "family": f, "question": q, "output": o, "answer": a,
                             "correct": is_correct(f, q, a)})
     for f in [*families, "all"]:
-        rows.append({"family": f,
-                     **{s: sum(a["correct"] for a in answers if a["style"] == s and f in (a["family"], "all")) /
+        rows.append({"family": f, **{s: sum(a["correct"]
+                                            for a in answers if a["style"] == s and f in (a["family"], "all")) /
                                      sum(a["style"] == s and f in (a["family"], "all") for a in answers)
                                      for s in PROMPT_STYLES}})
     return rows, answers
@@ -216,8 +216,8 @@ class ModelBackend:
     def __call__(self, messages:list[dict]) -> str:
         if self.chat: ctx = self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
         else: ctx = "\n\n".join(m["content"] for m in messages) + "\nReply:"
-        (yes, _), (no, _) = choice_logprobs(self.model, self.tokenizer, ctx, ["yes", "no"]
-                                            if self.chat else [" yes", " no"])
+        (yes, _), (no, _) = choice_logprobs(self.model, self.tokenizer, ctx,
+                                            ["yes", "no"] if self.chat else [" yes", " no"])
         return "yes" if yes > no else "no"
 
 class OpenAIBackend:

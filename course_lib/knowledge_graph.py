@@ -18,8 +18,8 @@ def _module_functions() -> dict[str, list[str]]:
     out = {}
     for mod, syms in d["syms"].items():
         short = mod.split(".", 1)[1]
-        out[short] = sorted({s[len(mod) + 1:] for s in syms if "." not in s[len(mod) + 1:]
-                             and not s[len(mod) + 1:].startswith("_")})
+        out[short] = sorted({s[len(mod) + 1:]
+                             for s in syms if "." not in s[len(mod) + 1:] and not s[len(mod) + 1:].startswith("_")})
     return out
 
 def _lab_checks_in(source:Path) -> list[str]:

@@ -96,9 +96,8 @@ def _mmd2_from_kernel(K:np.ndarray, n:int) -> float:
     "Unbiased MMD^2 between the first n rows and the rest, from the pooled kernel matrix."
     m = K.shape[0] - n
     kxx, kyy, kxy = K[:n, :n], K[n:, n:], K[:n, n:]
-    return float(
-        (kxx.sum() - np.trace(kxx)) / (n * (n - 1)) + (kyy.sum() - np.trace(kyy)) / (m * (m - 1)) - 2 * kxy.mean()
-    )
+    return float((kxx.sum() - np.trace(kxx)) / (n * (n - 1))
+                 + (kyy.sum() - np.trace(kyy)) / (m * (m - 1)) - 2 * kxy.mean())
 
 def mmd2(x:np.ndarray, y:np.ndarray, gamma:float|None=None) -> float:
     "Unbiased squared MMD with an RBF kernel (gamma None: 1 / median squared distance of the pooled rows)."
@@ -170,8 +169,11 @@ def load_test(url:str,                 # the server, e.g. "http://127.0.0.1:8000
         t = time.perf_counter()
         r = http.post("/v1/completions",
             json={"model": model, "prompt": prompts[i % len(prompts)], "max_tokens": max_tokens, "temperature": 0})
-        return (time.perf_counter() - t) * 1e3, r.status_code, (r.json().get("usage") or {}).get("completion_tokens",
-            0) if r.status_code == 200 else 0
+        return (
+            (time.perf_counter() - t) * 1e3,
+            r.status_code,
+            (r.json().get("usage") or {}).get("completion_tokens", 0) if r.status_code == 200 else 0,
+        )
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     with httpx.Client(base_url=url, timeout=timeout, limits=limits) as http, ThreadPoolExecutor(concurrency) as pool:
         t0 = time.perf_counter()

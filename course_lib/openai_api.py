@@ -38,8 +38,8 @@ def _check_messages(msgs) -> APIError|None:
         if not isinstance(m, dict):
             return APIError(400, f"messages[{i}] must be an object with role and content", f"messages[{i}]")
         if m.get("role") not in ROLES:
-            return APIError(400,
-                f"messages[{i}].role must be one of {list(ROLES)}, got {m.get('role')!r}", f"messages[{i}].role")
+            return APIError(400, f"messages[{i}].role must be one of {list(ROLES)}, got {m.get('role')!r}",
+                            f"messages[{i}].role")
         if not isinstance(m.get("content"), str):
             return APIError(400, f"messages[{i}].content must be a string", f"messages[{i}].content")
 
@@ -88,8 +88,8 @@ def context_error(n_prompt:int, max_tokens:int, context_len:int, param:str="mess
     ("A 400 when prompt + max_tokens do not fit the model's context: "
      "`context_error(500, 20, 512).code -> 'context_length_exceeded'`.")
     if n_prompt + max_tokens <= context_len: return None
-    return APIError(400,
-        f"the prompt has {n_prompt} tokens and max_tokens is {max_tokens}: {n_prompt + max_tokens} exceeds the model's "
+    return APIError(400, f"the prompt has {n_prompt} tokens and max_tokens is {max_tokens}: "
+                         f"{n_prompt + max_tokens} exceeds the model's "
                     f"context of {context_len} tokens; shorten the prompt or ask for fewer tokens", param,
                     code="context_length_exceeded")
 

@@ -284,8 +284,8 @@ def quantize_model(model,                # a transformers causal LM (changed in 
     for mods in groups.values():
         H = collect_hessians(model, mods, calibration)
         for name, lin in mods.items():
-            replace_module(model, name,
-                           QuantLinear(gptq_quantize(lin.weight.detach(), H[name], 4, group_size, damp), lin.bias))
+            replace_module(model, name, QuantLinear(gptq_quantize(lin.weight.detach(), H[name], 4, group_size, damp),
+                                                    lin.bias))
     return model
 
 # %% ../nbs/10_quantization.ipynb #b31db1bd

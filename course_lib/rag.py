@@ -203,8 +203,11 @@ class Retriever:
         if method not in METHODS: raise ValueError(f"method={method!r}: use one of {METHODS}")
         k = k or self.depth
         if method == "bm25": return [[h.id for h in self.bm25(q, k)] for q in questions]
-        dense = [[h.id for h in hits]
-                 for hits in self.store.query_vectors(embed(questions, truncate=True), self.depth)] if questions else []
+        dense = (
+            [[h.id for h in hits] for hits in self.store.query_vectors(embed(questions, truncate=True), self.depth)]
+            if questions
+            else []
+        )
         if method == "dense": return [r[:k] for r in dense]
         bm = self.rankings(questions, "bm25", self.depth)
         return [[i for i, _ in reciprocal_rank_fusion([d, b])][:k] for d, b in zip(dense, bm)]
@@ -215,8 +218,10 @@ class Retriever:
         if method not in METHODS: raise ValueError(f"method={method!r}: use one of {METHODS}")
         if method == "bm25": return self.bm25(question, k)
         if method == "dense": return self.store.query(question, k, truncate=True)
-        bm, dense = [h.id for h in self.bm25(question, self.depth)], [h.id
-            for h in self.store.query(question, self.depth, truncate=True)]
+        bm, dense = (
+            [h.id for h in self.bm25(question, self.depth)],
+            [h.id for h in self.store.query(question, self.depth, truncate=True)],
+        )
         return [self.hit(i, s) for i, s in reciprocal_rank_fusion([dense, bm])[:k]]
 
 # %% ../nbs/13_rag.ipynb #d4b9f3e8

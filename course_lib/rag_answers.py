@@ -126,8 +126,8 @@ def citations_in(text:str, n_sources:int) -> list[int]:
 def sentences(text:str) -> list[str]:
     "The sentences of a chunk's text (its header line dropped), split at . ! ? and line breaks in prose."
     body = text.split("\n\n", 1)[1] if "\n\n" in text and " > " in text.split("\n\n", 1)[0] else text
-    return [s.strip()
-            for s in re.split(r"(?<=[.!?])\s+(?=[A-Z`*(\[])|\n(?=[-*\d#|])|\n\n", body) if len(s.split()) >= 3]
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-Z`*(\[])|\n(?=[-*\d#|])|\n\n", body)
+            if len(s.split()) >= 3]
 
 def extractive_answer(question:str, hits:list[Hit], idf:dict, n_chunks:int=3) -> Answer:
     "The sentence of the top n_chunks with the best overlap_score, citing its chunk (ties: the higher chunk)."

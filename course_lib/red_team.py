@@ -117,8 +117,9 @@ def report_html(report:dict) -> str:
     for gen, g in report["generators"].items():
         parts.append(f"<h2>{e(gen)}: {g['overall']:.0%} passed</h2><table "
                      f"border=1><tr><th>family</th><th>pass rate</th></tr>")
-        parts += [f"<tr><td>{e(f)}</td><td>{v:.0%}</td></tr>"
-                  for f, v in g["pass_rate"].items()] + ["</table><details><summary>probes</summary><table border=1>"]
+        parts += [f"<tr><td>{e(f)}</td><td>{v:.0%}</td></tr>" for f, v in g["pass_rate"].items()] + [
+            "</table><details><summary>probes</summary><table border=1>"
+        ]
         parts += [f"<tr><td>{e(r['family'])}</td><td>{e(r['prompt'])}</td><td>{e(r['output'])}<"
                   f"/td><td>{'FAIL' if r['hit'] else 'pass'}</td></tr>" for r in g["rows"]]
         parts.append("</table></details>")
@@ -127,5 +128,5 @@ def report_html(report:dict) -> str:
 def write_report(report:dict, folder:str|Path) -> tuple[Path, Path]:
     "Write report.json and report.html into `folder`, each atomically (temp file + rename)."
     folder = Path(folder)
-    return atomic_write(folder/"report.json",
-                        json.dumps(report, indent=1)), atomic_write(folder/"report.html", report_html(report))
+    return atomic_write(folder/"report.json", json.dumps(report, indent=1)), atomic_write(folder/"report.html",
+        report_html(report))

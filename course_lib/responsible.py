@@ -241,8 +241,8 @@ def grad_x_input(model, tokenizer, text:str, target=None) -> list[tuple[str, flo
     _next_logprob(model, emb, tid).sum().backward()
     return _pairs(tokenizer, ids, (emb.grad * emb).sum(-1)[0])
 
-def integrated_gradients(model, tokenizer, text:str, target=None, steps:int=16,
-                         baseline:str="mean") -> list[tuple[str, float]]:
+def integrated_gradients(model, tokenizer, text:str, target=None,
+                         steps:int=16, baseline:str="mean") -> list[tuple[str, float]]:
     "Integrated gradients from a baseline ('mean' input embedding or 'zero'), midpoint rule with `steps` points."
     import torch
     ids, emb, tid, mean = _inputs(model, tokenizer, text, target)
@@ -294,8 +294,8 @@ def model_card(metrics:dict,                 # measured numbers, e.g. course_lib
         raise ValueError("metrics must be a non-empty dict of measured numbers (see base_metrics())")
     cfg, counts = metrics.get("config", {}), metrics.get("data_counts", {})
     scalars = {k: v for k, v in metrics.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
-    table = lambda d: "\n".join(["| quantity | value |", "|---|---|"] + [f"| {k} | {_fmt(v)} |"
-        for k, v in d.items()]) if d else "(none measured)"
+    table = lambda d: "\n".join(["| quantity | value |", "|---|---|"]
+                                + [f"| {k} | {_fmt(v)} |" for k, v in d.items()]) if d else "(none measured)"
     arch = ", ".join(f"{k}={cfg[k]}"
         for k in ("hidden_size", "n_layers", "n_heads", "n_kv_heads", "ffn_size", "max_positions") if k in cfg)
     return f"""# Model card: {name}

@@ -67,24 +67,19 @@ def canary_leaked(text:str,   # an output, a tool argument, a URL...
 
 # %% ../nbs/16_security.ipynb #e5c8e498
 INJECTION_RULES = [  # (weight, pattern): evidence that a text tries to give the model new instructions
-    (0.9,
-     r"\b(?:ignore|disregard|forget|override|skip)\b.{0,30}\b(?:previous|prior|above|earlier|all|any|your|the|t"
-     r"hese)\b.{0,20}\b(?:instructions?|rules|prompts?|directions|guidelines|context)\b"),
-    (0.8,
-     r"\b(?:reveal|repeat|print|show|output|leak|recite|tell me)\b.{0,40}\b(?:system "
-     r"prompt|initial prompt|hidden prompt|your (?:instructions|rules|prompt))"),
-    (0.7,
-     r"\b(?:you are now|from now on|act as|pretend (?:to be|you "
-     r"are)|developer mode|jailbreak|do anything now)\b|\bDAN\b"),
-    (0.7,
-     r"\b(?:new|updated|important|urgent) (?:instructions?|system "
-     r"(?:message|prompt))\b|\bsystem override\b|\badmin(?:istrator)? "
-     r"(?:mode|override|command)\b"),
+    (0.9, r"\b(?:ignore|disregard|forget|override|skip)\b.{0,30}\b(?:previous|prior|above|earlier|all|any|your|the|t"
+          r"hese)\b.{0,20}\b(?:instructions?|rules|prompts?|directions|guidelines|context)\b"),
+    (0.8, r"\b(?:reveal|repeat|print|show|output|leak|recite|tell me)\b.{0,40}\b(?:system "
+          r"prompt|initial prompt|hidden prompt|your (?:instructions|rules|prompt))"),
+    (0.7, r"\b(?:you are now|from now on|act as|pretend (?:to be|you "
+          r"are)|developer mode|jailbreak|do anything now)\b|\bDAN\b"),
+    (0.7, r"\b(?:new|updated|important|urgent) (?:instructions?|system "
+          r"(?:message|prompt))\b|\bsystem override\b|\badmin(?:istrator)? "
+          r"(?:mode|override|command)\b"),
     (0.6, r"<<?/?(?:untrusted|system|instructions?)>>?|\[/?(?:INST|SYS)\]"),
     (0.6, r"!\[[^\]]*\]\(https?://"),
-    (0.5,
-     r"\b(?:send|e-?mail|forward|upload|post)\b.{0,60}\b(?:key|secret|password|"
-     r"token|credentials|conversation|system prompt)\b"),
+    (0.5, r"\b(?:send|e-?mail|forward|upload|post)\b.{0,60}\b(?:key|secret|password|"
+          r"token|credentials|conversation|system prompt)\b"),
     (0.5, r"<script|onerror\s*=|javascript:|'\s*or\s*'1'\s*=\s*'1|\bunion\s+select\b|;\s*drop\s+table\b"),
     (0.4, r"\b(?:base64|rot13)\b|\bdecode (?:this|the following)\b"),
 ]
@@ -144,15 +139,13 @@ def parse_tool_calls(text:str) -> list[tuple[str, dict]]:
 # %% ../nbs/16_security.ipynb #be435f55
 COMMANDS = [  # (kind, pattern) the simulated model obeys, tried in this order on each sentence
     ("image", r"!\[[^\]]*\]\((?P<url>https?://[^\s)]+)\)"),
-    ("say",
-     r"\b(?:say|reply with|respond with|answer with|output|print|write)\b(?: "
-     r"exactly| only| just)?:?\s+(?P<q>[\"'`])(?P<text>.+)(?P=q)"),
+    ("say", r"\b(?:say|reply with|respond with|answer with|output|print|write)\b(?: "
+            r"exactly| only| just)?:?\s+(?P<q>[\"'`])(?P<text>.+)(?P=q)"),
     ("email", r"\b(?:send|e-?mail|forward|mail)\b.{0,80}?\bto\s+(?P<to>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"),
     ("fetch", r"\b(?:fetch|visit|open|load|request)\b.{0,40}?(?P<url>https?://[^\s\"')]+)"),
-    ("reveal",
-     r"\b(?:repeat|reveal|print|show|output|recite|tell me|what "
-     r"(?:is|are|were))\b.{0,60}\b(?:system prompt|your instructions|initial prompt|text "
-     r"above)"),
+    ("reveal", r"\b(?:repeat|reveal|print|show|output|recite|tell me|what "
+               r"(?:is|are|were))\b.{0,60}\b(?:system prompt|your instructions|initial prompt|text "
+               r"above)"),
 ]
 SECRET_WORDS = r"\b(?:key|secret|password|token|system prompt|instructions|credentials)\b"
 

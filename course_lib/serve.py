@@ -101,8 +101,8 @@ async def _parse(s:Served, request, chat:bool):
         return APIError(400, f"the body is not valid JSON ({e}): send a JSON object")
     if err := validate_request(body, chat, s.cfg.model_id, s.cfg.max_tokens_cap, s.cfg.max_n): return err
     if err := unsupported_fields(body, chat, s.cfg.max_tokens_cap): return err
-    text = s.tokenizer.apply_chat_template(body["messages"], tokenize=False,
-                                           add_generation_prompt=True) if chat else body["prompt"]
+    text = s.tokenizer.apply_chat_template(body["messages"],
+                                           tokenize=False, add_generation_prompt=True) if chat else body["prompt"]
     ids = s.tokenizer.encode(text)
     mt = body.get("max_tokens") or body.get("max_completion_tokens") or s.cfg.default_max_tokens
     if err := context_error(len(ids), mt, s.context_len, "messages" if chat else "prompt"): return err
@@ -136,9 +136,9 @@ async def _complete(s:Served, request, chat:bool):
     body, ids, mt = parsed
     try: await asyncio.wait_for(s.sem.acquire(), s.cfg.queue_timeout_s)
     except asyncio.TimeoutError:
-        return _error(s, route, t0, APIError(429,
-            f"the server is busy ({s.cfg.max_concurrent} requests running): retry later", type="rate_limit_error",
-            code="rate_limit_exceeded"))
+        return _error(s, route, t0, APIError(429, f"the server is busy ({s.cfg.max_concurrent} "
+                                                  f"requests running): retry later", type="rate_limit_error",
+                                                  code="rate_limit_exceeded"))
     jobs, stop = _jobs(s, body, ids, mt), body.get("stop")
     rid, created = ("chatcmpl-" if chat else "cmpl-") + uuid.uuid4().hex[:24], int(time.time())
     streams = [TextStream(s.tokenizer, [stop] if isinstance(stop, str) else stop) for _ in jobs]
@@ -149,9 +149,9 @@ async def _complete(s:Served, request, chat:bool):
         return StreamingResponse(gen, media_type="text/event-stream")
     try: texts = await asyncio.gather(*[_collect(_submit(s, j), ts) for j, ts in zip(jobs, streams)])
     except asyncio.TimeoutError:
-        return _error(s, route, t0, APIError(504,
-            f"generation took longer than {s.cfg.request_timeout_s} s: ask for fewer tokens",
-            type="timeout_error", code="timeout"))
+        return _error(s, route, t0, APIError(504, f"generation took longer than "
+                                                  f"{s.cfg.request_timeout_s} s: ask for fewer tokens",
+                                                  type="timeout_error", code="timeout"))
     except Exception as e:  # this request's generation failed in the batcher; other requests are unaffected
         return _error(s, route, t0, APIError(500, f"generation failed: {type(e).__name__}", type="server_error"))
     finally:
@@ -195,8 +195,8 @@ def create_app(model, tokenizer,              # a transformers causal LM and its
               ):
     "The FastAPI app serving `model` with the OpenAI API, /health, /metrics, /drift and the chat page at /."
     cfg = cfg or ServeConfig()
-    s = Served(model, tokenizer, cfg, Batcher(model, cfg.max_batch, cfg.batch_window_ms), metrics
-               or Metrics(), drift=drift)
+    s = Served(model, tokenizer, cfg, Batcher(model, cfg.max_batch, cfg.batch_window_ms),
+               metrics or Metrics(), drift=drift)
 
     @asynccontextmanager
     async def lifespan(app):
@@ -213,8 +213,8 @@ def create_app(model, tokenizer,              # a transformers causal LM and its
     async def completions(request: Request): return await _complete(s, request, chat=False)
     @app.get("/v1/models")
     def models():
-        return {"object": "list",
-                "data": [{"id": cfg.model_id, "object": "model", "created": 0, "owned_by": "course_lib"}]}
+        return {"object": "list", "data": [{"id": cfg.model_id, "object": "model", "created": 0,
+                                            "owned_by": "course_lib"}]}
     @app.get("/health")
     def health(): return {"status": "ok", "model": cfg.model_id, "batches": len(s.batcher.batch_sizes)}
     @app.get("/metrics")
@@ -222,8 +222,8 @@ def create_app(model, tokenizer,              # a transformers causal LM and its
     @app.get("/drift")
     def drift_route():  # a plain def: FastAPI runs it in a worker thread, so embedding does not block the event loop
         if s.drift is None:
-            return JSONResponse(APIError(404,
-                "no drift monitor: pass create_app(..., drift=DriftMonitor(reference))").body(), status_code=404)
+            return JSONResponse(APIError(404, "no drift monitor: pass create_app(..., "
+                                              "drift=DriftMonitor(reference))").body(), status_code=404)
         try: return s.drift.check()
         except ValueError as e:
             return JSONResponse(APIError(409, str(e), code="not_enough_prompts").body(), status_code=409)

@@ -24,8 +24,14 @@ def time_attention(seq_lens=(128, 256, 512, 1024, 2048), # sequence lengths to t
     rows = []
     for T in seq_lens:
         q, k, v = (_randn(1, n_heads, T, head_dim, seed=s) for s in (1, 2, 3))
-        diff = (scaled_dot_product_attention(q, k, v, is_causal=True) - F.scaled_dot_product_attention(q, k, v,
-            is_causal=True)).abs().max()
+        diff = (
+            (
+                scaled_dot_product_attention(q, k, v, is_causal=True)
+                - F.scaled_dot_product_attention(q, k, v, is_causal=True)
+            )
+            .abs()
+            .max()
+        )
         if diff > 1e-4: raise RuntimeError(f"naive and SDPA attention disagree by {diff:.2e} at seq_len {T}")
         naive = median_time(lambda: scaled_dot_product_attention(q, k, v, is_causal=True), repeats)[1] * 1e3
         sdpa = median_time(lambda: F.scaled_dot_product_attention(q, k, v, is_causal=True), repeats)[1] * 1e3

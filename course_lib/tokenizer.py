@@ -80,8 +80,8 @@ def _n_merges(text:str, vocab_size:int, special_tokens) -> int:
     n_special = len(special_tokens or [])
     if not isinstance(vocab_size, int) or vocab_size < 256 + n_special:
         raise ValueError(f"vocab_size={vocab_size!r} is too small: byte-level BPE has 256 byte tokens"
-                         + (f" plus {n_special} special tokens" if n_special
-                            else "") + f", so use >= {256 + n_special}")
+                         + (f" plus {n_special} special tokens" if n_special else "")
+                         + f", so use >= {256 + n_special}")
     return vocab_size - 256 - n_special
 
 def _chunks(text:str, pattern:str|None) -> list[str]:
@@ -349,8 +349,11 @@ def train_bpe_hf(text:str, vocab_size:int, pattern:str|None=GPT4_PATTERN):
     from tokenizers import Tokenizer, Regex, models, pre_tokenizers, decoders, trainers
     tk = Tokenizer(models.BPE())
     byte_level = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)
-    tk.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Split(Regex(pattern), behavior="isolated"),
-                                                byte_level]) if pattern else byte_level
+    tk.pre_tokenizer = (
+        pre_tokenizers.Sequence([pre_tokenizers.Split(Regex(pattern), behavior="isolated"), byte_level])
+        if pattern
+        else byte_level
+    )
     tk.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(vocab_size=vocab_size,
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)

@@ -55,8 +55,8 @@ def embed(texts:list[str],          # the texts to embed
     "Unit-length float32 embeddings, one row per text: `embed(['hi']).shape -> (1, 384)`."
     model = embedding_model(device)
     window = model.max_seq_length
-    lengths = [len(ids)
-        for ids in model.tokenizer(list(texts), add_special_tokens=True, verbose=False)["input_ids"]] if texts else []
+    lengths = [len(ids) for ids in model.tokenizer(list(texts),
+        add_special_tokens=True, verbose=False)["input_ids"]] if texts else []
     long = [i for i, n in enumerate(lengths) if n > window]
     if long:
         what = (f"{len(long)} text(s) longer than the model's window of {window} "
