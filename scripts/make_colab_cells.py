@@ -1,6 +1,6 @@
 """Write the top of every lesson (nbs/NN_*.ipynb) and lab source (labs/*/source.ipynb) from settings.ini:
 
-- the "Open in Colab" badge, from `git_url` and `branch`;
+- the "Open in Colab" badge, from `git_url` and `branch` (and every Colab link of nbs/index.ipynb, so the README's);
 - the first code cell: on Colab it installs course_lib with the extras this notebook needs, pinned by the course's
   constraints.txt (which pins neither torch nor numpy, so Colab's own stay); anywhere else it only calls
   `course_lib.core.check_extras`, which names what is missing and how to install it.
@@ -107,12 +107,19 @@ def updated(path: Path, cfg, table) -> tuple[str, list[str]]:
     nb["cells"][codes[0]]["source"] = install_cell(cfg, extras).splitlines(keepends=True)
     return json.dumps(nb, indent=1, ensure_ascii=False) + "\n", extras
 
+def index_updated(cfg) -> str:
+    "nbs/index.ipynb with every Colab link pointing at settings.ini's repository and branch."
+    user_repo = cfg["git_url"].rstrip("/").split("github.com/")[1]
+    text = (ROOT / "nbs" / "index.ipynb").read_text(encoding="utf-8")
+    return re.sub(r"https://colab\.research\.google\.com/github/[^/\s)]+/[^/\s)]+/blob/[^/\s)]+/",
+                  f"https://colab.research.google.com/github/{user_repo}/blob/{cfg['branch']}/", text)
+
 def main(argv) -> int:
     cfg = settings()
     table = part_extras(cfg)
     stale = []
-    for path in notebooks():
-        text, extras = updated(path, cfg, table)
+    for path in notebooks() + [ROOT / "nbs" / "index.ipynb"]:
+        text, extras = (index_updated(cfg), []) if path.name == "index.ipynb" else updated(path, cfg, table)
         if "--table" in argv: print(f"{path.relative_to(ROOT).as_posix():42} {','.join(extras) or '-'}")
         if text != path.read_text(encoding="utf-8"):
             stale.append(path.relative_to(ROOT).as_posix())
