@@ -269,10 +269,12 @@ def build(srcs: list[Path], out: Path, jobs: int = 1, timeout: float = 600) -> l
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(build_one, src, {s.stem for s in srcs}, timeout) for src in srcs]
         pages, errors = [], []
-        for src, f in zip(srcs, futures):
+        for n, (src, f) in enumerate(zip(srcs, futures), 1):
             try: pages.append(f.result())
             except BookError as e: errors.append(str(e))
             except Exception as e: errors.append(f"{src.name}: {type(e).__name__}: {e}")
+            done = f"{pages[-1]['seconds']:.1f}s" if pages and pages[-1]["src"] == src.name else "FAILED"
+            print(f"[{n}/{len(srcs)}] {src.name} {done}", file=sys.stderr, flush=True)
     if errors: raise BookError("\n\n".join(errors))
     sizes = dict(write_book(pages, out))
     for p in pages: p["bytes"] = sizes[p["page"]]
