@@ -80,7 +80,7 @@ def install_cell(cfg, extras: list[str]) -> str:
     pins = f"{raw}/{cfg['branch']}/constraints.txt"
     needs = f"course_lib{spec}" if extras else "course_lib (no extra)"
     return f"""#| hide
-# This notebook needs {needs}: on Colab this cell installs it, pinned by the course's constraints.txt
+# This notebook needs {needs}: on Colab this cell installs it, pinned by the course's constraints
 # (Colab's own torch and numpy stay); anywhere else it only checks, and says what to install if something is missing.
 import sys, subprocess
 if {MARK}:
