@@ -23,6 +23,16 @@ def test_library_in_sync_with_notebooks(tmp_path):
     stale = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
     assert not stale, f"course_lib is out of sync with nbs/ in {stale}: run `nbdev_export` and commit (never edit course_lib by hand)"
 
+def test_ruff_line_checks():
+    "ruff (settings in pyproject.toml): no line over 120 characters, no `;`-chained statement, in course_lib and nbs."
+    # nbdev's own long lines in course_lib/*.py (docstring, __all__) are exempt; the hand-written labs are not
+    runs = [["course_lib", "nbs"], ["--config", "lint.per-file-ignores = {}", "course_lib/labs"]]
+    for args in runs:
+        res = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", *args], cwd=ROOT,
+                             capture_output=True, text=True)
+        assert res.returncode == 0, (f"{res.stdout}{res.stderr}\nwrap the line or split the statement, in the notebook "
+                                     "(course_lib/*.py is generated), then run nbdev_export")
+
 def test_notebooks_clean(tmp_path):
     tmp = _copy_project(tmp_path)
     for folder in ("nbs", "labs"):
