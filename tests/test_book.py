@@ -31,7 +31,7 @@ PROBE = """<script>function bookProbe() {
       .length,
     tables: all(".jp-Notebook table").length, bertviz: all("[id^=bertviz] svg rect").length,
     math: all("script[type^='math/tex']").length,
-    directives: all(".jp-InputArea").filter(e => e.textContent.includes("#|")).length};
+    directives: all(".jp-CodeCell .jp-InputArea").filter(e => /^\s*#\|/m.test(e.textContent)).length};
   const box = document.getElementById("book-search");
   box.value = QUERY;
   box.dispatchEvent(new Event("input"));
