@@ -261,7 +261,7 @@ def write_book(pages: list[dict], out: Path) -> list[tuple[str, int]]:
         sizes.append((page["page"], len(text.encode())))
     return sizes
 
-def build(srcs: list[Path], out: Path, jobs: int = 1, timeout: float = 600) -> list[dict]:
+def build(srcs: list[Path], out: Path, jobs: int = 1, timeout: float = 900) -> list[dict]:
     "Execute and render `srcs` (`jobs` at a time) and write the book into `out`; every failure is reported together."
     env = {**OFFLINE, **(ONE_THREAD if jobs > 1 else {})}
     os.environ.update(env)
@@ -285,7 +285,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", help="comma-separated lessons, e.g. 00_core,01_tokenizer (the home page is always built)")
     ap.add_argument("--jobs", type=int, default=1, help="notebooks executed side by side (default 1)")
     ap.add_argument("--out", type=Path, default=ROOT / "_book", help="where the book goes (default _book/)")
-    ap.add_argument("--timeout", type=float, default=600, help="seconds one notebook may run (default 600)")
+    ap.add_argument("--timeout", type=float, default=900,
+                    help="seconds one notebook may run (default 900, as the notebook tests)")
     args = ap.parse_args(argv)
     if args.jobs < 1: ap.error("--jobs must be at least 1")
     start = time.monotonic()
