@@ -8,17 +8,19 @@ it offline: no script or style sheet comes from the network.
 The search index is written twice, as _static/search.json (for tools) and as _static/search_index.js (the same data
 in a script: a page opened from file:// may not fetch() a JSON file). Math renders with the MathJax that nbclassic
 ships (the course's install step puts it in the venv); without it, formulas show as TeX."""
-import argparse, configparser, html, json, os, re, shutil, sys, tempfile, time
+import argparse, html, json, os, re, shutil, sys, tempfile, time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from urllib.parse import unquote
 
 ROOT = Path(__file__).resolve().parents[1]
 NBS = ROOT / "nbs"
-OFFLINE = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
-           "ORT_DISABLE_TELEMETRY": "1", "ANONYMIZED_TELEMETRY": "False"}
-ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "RAYON_NUM_THREADS": "1",
-              "TOKENIZERS_PARALLELISM": "false"}  # as scripts/run_tests.py: notebooks side by side on shared cores
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from course_lib.core import OFFLINE_VARS, QUIET_VARS  # noqa: E402
+from make_colab_cells import settings  # noqa: E402
+from run_tests import ONE_THREAD  # noqa: E402  (notebooks side by side on shared cores)
+
+OFFLINE = {**{v: "1" for v in OFFLINE_VARS}, **QUIET_VARS}  # what core.set_offline sets, for the kernels
 REMOTE = re.compile(r"<(?:script|img|iframe)\b[^>]*\bsrc=[\"']?(?:https?:)?//|<link\b[^>]*\bhref=[\"']?(?:https?:)?//"
                     r"|@import\s+[\"']?(?:https?:)?//|url\(\s*[\"']?(?:https?:)?//", re.I)
 
@@ -123,9 +125,8 @@ def search_entries(nb, page: str, title: str, body: str) -> list[dict]:
 
 def relink(body: str, src: Path, built: set[str]) -> str:
     "Links to notebooks in the book go to their pages; to other repository files, to the file on GitHub (git_url)."
-    settings = configparser.ConfigParser()
-    settings.read(ROOT / "settings.ini")
-    blob = f"{settings['DEFAULT']['git_url']}/blob/{settings['DEFAULT'].get('branch', 'main')}"
+    cfg = settings()
+    blob = f"{cfg['git_url'].rstrip('/')}/blob/{cfg.get('branch', 'main')}"
     def target(m):
         url, anchor = m.group(2).partition("#")[::2]
         path = (src.parent / unquote(url)).resolve()

@@ -69,10 +69,13 @@ def notebook_extras(nb: dict, table: dict[str, str]) -> list[str]:
     names = set().union(*(imported("".join(c["source"])) for c in nb["cells"] if c["cell_type"] == "code"))
     return sorted({table[t] for t in packages_needed(names) if t in table})
 
-def badge(cfg, rel: str) -> str:
+def colab_prefix(cfg) -> str:
+    "Colab's URL of the repository's branch (settings.ini's git_url and branch); a notebook's path follows."
     user_repo = cfg["git_url"].rstrip("/").split("github.com/")[1]
-    colab = f"https://colab.research.google.com/github/{user_repo}/blob/{cfg['branch']}/{rel}"
-    return f"[![Open In Colab]({BADGE_SVG})]({colab})"
+    return f"https://colab.research.google.com/github/{user_repo}/blob/{cfg['branch']}/"
+
+def badge(cfg, rel: str) -> str:
+    return f"[![Open In Colab]({BADGE_SVG})]({colab_prefix(cfg)}{rel})"
 
 def install_cell(cfg, extras: list[str]) -> str:
     spec, names = (f"[{','.join(extras)}]" if extras else ""), ",".join(extras)
@@ -109,10 +112,9 @@ def updated(path: Path, cfg, table) -> tuple[str, list[str]]:
 
 def index_updated(cfg) -> str:
     "nbs/index.ipynb with every Colab link pointing at settings.ini's repository and branch."
-    user_repo = cfg["git_url"].rstrip("/").split("github.com/")[1]
     text = (ROOT / "nbs" / "index.ipynb").read_text(encoding="utf-8")
     return re.sub(r"https://colab\.research\.google\.com/github/[^/\s)]+/[^/\s)]+/blob/[^/\s)]+/",
-                  f"https://colab.research.google.com/github/{user_repo}/blob/{cfg['branch']}/", text)
+                  colab_prefix(cfg), text)
 
 def main(argv) -> int:
     cfg = settings()
