@@ -9,10 +9,11 @@ import importlib.metadata as metadata
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['OFFLINE_VARS', 'QUIET_VARS', 'ESSENTIAL', 'OPTIONAL', 'FIX', 'COMMANDS', 'set_offline', 'seed_everything',
-           'available_devices', 'get_device', 'cache_dir', 'asset_path', 'atomic_write', 'atomic_output', 'time_call',
-           'median_time', 'print_table', 'embedding_model_path', 'MissingExtraError', 'extras_requirements',
-           'missing_extras', 'check_extras', 'extras_rows', 'doctor_rows', 'doctor', 'doctor_cli', 'main']
+__all__ = ['OFFLINE_VARS', 'QUIET_VARS', 'ESSENTIAL', 'OPTIONAL', 'FIX', 'COMMANDS', 'LAB_MODULES', 'set_offline',
+           'seed_everything', 'available_devices', 'get_device', 'cache_dir', 'asset_path', 'atomic_write',
+           'atomic_output', 'time_call', 'median_time', 'print_table', 'embedding_model_path', 'MissingExtraError',
+           'extras_requirements', 'missing_extras', 'check_extras', 'extras_rows', 'doctor_rows', 'doctor',
+           'doctor_cli', 'main']
 
 # %% ../nbs/00_core.ipynb #81b703d1
 OFFLINE_VARS = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE")
@@ -265,9 +266,10 @@ def doctor(file=None) -> bool:
 COMMANDS = {  # name -> (module:function, what it does)
     "doctor": ("course_lib.core:doctor_cli", "check this machine has what the course needs"),
     "release": ("course_lib.grading:release_cli", "make a lab's student workbook from its source notebook"),
-    "grade": ("course_lib.grader:grade_cli", "grade a folder of submitted lab notebooks"),
-    "merge-gradebooks": ("course_lib.grader:merge_gradebooks_cli", "join the gradebooks of several grading shards"),
-    "export-grades": ("course_lib.grader:export_grades_cli",
+    "grade": ("course_lib.grade_export:grade_cli", "grade a folder of submitted lab notebooks"),
+    "merge-gradebooks": ("course_lib.grade_export:merge_gradebooks_cli",
+                         "join the gradebooks of several grading shards"),
+    "export-grades": ("course_lib.grade_export:export_grades_cli",
                       "export a gradebook: an LMS CSV (Canvas, Moodle) or Gradescope results"),
     "train-base": ("course_lib.pretrain:train_base_cli", "train the course's base model (handbook-tiny)"),
     "serve": ("course_lib.serve:serve_cli", "serve the course model over an OpenAI-compatible HTTP API"),
@@ -294,3 +296,10 @@ def main(argv:list[str]|None=None) -> int:
               file=sys.stderr)
         return 2
     return int(getattr(importlib.import_module(module), func)(argv[1:]) or 0)
+
+# %% ../nbs/00_core.ipynb #5ea3ea53
+LAB_MODULES = {"01_tokenizer": "course_lib.tokenizer", "04_pretraining": "course_lib.pretrain",
+               "05_generation": "course_lib.generate",
+               "06_post_training_data": "course_lib.instruct", "09_evaluation": "course_lib.evaluate",
+               "10_quantization": "course_lib.quantize", "12_vector_store": "course_lib.vectorstore",
+               "15_deployment": "course_lib.serve", "17_responsible_ai": "course_lib.responsible"}

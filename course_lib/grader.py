@@ -14,7 +14,7 @@ from .sandbox import bwrap_argv, kernel_env
 
 # %% auto #0
 __all__ = ['PROBE_START_S', 'GradeConfig', 'read_submission', 'kernel_dir', 'read_results', 'probe', 'run_cells',
-           'run_submission', 'worker_main', 'grade_cli', 'merge_gradebooks_cli', 'export_grades_cli']
+           'run_submission', 'worker_main']
 
 # %% ../nbs/19b_grader.ipynb #28a0edcd
 @dataclass
@@ -263,19 +263,3 @@ def worker_main(argv:list[str]) -> int:
     except ValueError as e: result = {"probed": None, "notes": [str(e)], "mistakes": None}
     atomic_write(root/"result.json", json.dumps(result))
     return 0
-
-# %% ../nbs/19b_grader.ipynb #5f32f416
-def grade_cli(argv:list[str]|None=None) -> int:
-    "`python -m course_lib grade ...` (or the `course-grade` console script): see `course_lib.grade_export`."
-    from course_lib.grade_export import grade_main
-    return grade_main(sys.argv[1:] if argv is None else argv)
-
-def merge_gradebooks_cli(argv:list[str]) -> int:
-    "`python -m course_lib merge-gradebooks DIR... --out DIR`: see `course_lib.grade_export.merge_main`."
-    from course_lib.grade_export import merge_main
-    return merge_main(argv)
-
-def export_grades_cli(argv:list[str]) -> int:
-    "`python -m course_lib export-grades OUT --lms csv`: see `course_lib.grade_export.export_main`."
-    from course_lib.grade_export import export_main
-    return export_main(argv)

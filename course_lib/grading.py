@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 # %% auto #0
-__all__ = ['TRIVIAL', 'LAB_MODULES', 'JUDGE_LOCK', 'BEGIN', 'END', 'Case', 'Check', 'to_data', 'dtype_kind', 'same',
-           'CheckTimeout', 'time_limit', 'is_course_code', 'tripwire', 'probe', 'CheckResult', 'trivial_passes',
-           'judge', 'checks_module', 'lab_checks', 'known_labs', 'Report', 'Lab', 'probe_lab', 'judge_lab', 'mistake',
+__all__ = ['TRIVIAL', 'JUDGE_LOCK', 'BEGIN', 'END', 'Case', 'Check', 'to_data', 'dtype_kind', 'same', 'CheckTimeout',
+           'time_limit', 'is_course_code', 'tripwire', 'probe', 'CheckResult', 'trivial_passes', 'judge',
+           'checks_module', 'lab_checks', 'known_labs', 'Report', 'Lab', 'probe_lab', 'judge_lab', 'mistake',
            'lab_mistakes', 'probe_mistakes', 'judge_mistakes', 'strip_solutions', 'workbook_text', 'release',
            'release_cli']
 
@@ -313,12 +313,6 @@ def judge(check:Check, results:list) -> CheckResult:
                        first if fails else "")
 
 # %% ../nbs/19_grading.ipynb #84fa2f89
-LAB_MODULES = {"01_tokenizer": "course_lib.tokenizer", "04_pretraining": "course_lib.pretrain",
-               "05_generation": "course_lib.generate",
-               "06_post_training_data": "course_lib.instruct", "09_evaluation": "course_lib.evaluate",
-               "10_quantization": "course_lib.quantize", "12_vector_store": "course_lib.vectorstore",
-               "15_deployment": "course_lib.serve", "17_responsible_ai": "course_lib.responsible"}
-
 def checks_module(lab:str) -> str:
     "Where a lab's checks live: `checks_module('01_tokenizer') -> 'course_lib.labs.lab01_tokenizer'`."
     if not re.fullmatch(r"\d\d_\w+", lab or ""):

@@ -27,7 +27,7 @@ class Question:
     "One labelled question: `Question('How many bytes does BPE start from?', '256', 'nbs/01_tokenizer.ipynb')`."
     question: str      # what a student asks
     answer: str        # a short span of the source lesson's text that answers it
-    source: str        # the lesson that holds the answer, e.g. "nbs/12_vector_store.ipynb"
+    source: str        # the lesson that holds the answer, e.g. "nbs/12a_vector_store.ipynb"
     section: str = ""  # the section the answer was found in when it was labelled (for people; not used to judge)
     split: str = "dev" # "dev": make choices on it; "test": report on it, once
 

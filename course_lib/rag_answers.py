@@ -105,7 +105,7 @@ class Answer:
     prompt: str = ""                               # what the model saw (empty for the extractive answer)
 
 def source_label(h:Hit) -> str:
-    "Where a chunk comes from: `'nbs/12_vector_store.ipynb > The store'`."
+    "Where a chunk comes from: `'nbs/12a_vector_store.ipynb > The store'`."
     return f"{h.metadata.get('source', '?')} > {h.metadata.get('headers', '').split(' > ')[-1]}"
 
 def build_prompt(question:str, hits:list[Hit], max_chars:int=600) -> str:

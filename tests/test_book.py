@@ -10,9 +10,9 @@ import nbformat, pytest
 from conftest import ROOT
 
 # 12 s, 9 s and 7 s in CI; between them: matplotlib plots, a bertviz view, math, a markdown table, an HTML table
-LESSONS = ("02_attention", "12a_documents", "19_grading")
+LESSONS = ("02_attention", "12_documents", "19_grading")
 EXPECT = {"02_attention": {"plots": 1, "bertviz": 1, "math": 1, "tables": 1},
-          "12a_documents": {"plots": 1}, "19_grading": {"tables": 1}}
+          "12_documents": {"plots": 1}, "19_grading": {"tables": 1}}
 INSTALL = "install Debian's package as root: apt-get update && apt-get install -y chromium (.ci/run does)"
 
 # run in the page once it has loaded (and MathJax is done): what Chromium shows, then the search box typed into,
@@ -76,14 +76,14 @@ def own_word(lesson: str) -> str:
 
 @pytest.fixture(scope="module")
 def book(tmp_path_factory) -> tuple[Path, dict]:
-    "The book of LESSONS built into a temp folder, and what Chromium saw in each page (the search: 12a's own word)."
+    "The book of LESSONS built into a temp folder, and what Chromium saw in each page (the search: 12's own word)."
     chromium()  # before the build: say what is missing in a second, not after a minute
     out = tmp_path_factory.mktemp("book")
     cmd = [sys.executable, "scripts/make_book.py", "--only", ",".join(LESSONS), "--jobs", "2", "--out", str(out)]
     res = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert res.returncode == 0, f"make_book failed:\n{res.stderr[-6000:]}"
     print(res.stdout)
-    query = own_word("12a_documents")
+    query = own_word("12_documents")
     return out, {stem: probe(out / f"{stem}.html", query) for stem in ("index", *LESSONS)}
 
 def test_pages_render_offline(book):
@@ -111,13 +111,13 @@ def test_links_point_to_files(book):
         assert seen[stem]["next"] == ([after] if after else []), f"{stem}: next link {seen[stem]['next']}"
 
 def test_search_finds_the_lesson(book):
-    "Typed into the search box (on the home page, and on another lesson's), 12a's own word finds 12a's page first."
+    "Typed into the search box (on the home page, and on another lesson's), 12's own word finds 12's page first."
     out, seen = book
-    word, page = own_word("12a_documents"), (out / "12a_documents.html").as_uri()
+    word, page = own_word("12_documents"), (out / "12_documents.html").as_uri()
     for stem in ("index", "19_grading"):
         hits = [h.split("#")[0] for h in seen[stem]["search"]]
         assert hits and hits[0] == page, f"searching {word!r} on {stem}: {hits[:5]}, expected {page} first"
     anchor = unquote(seen["index"]["search"][0].partition("#")[2])
-    text = (out / "12a_documents.html").read_text(encoding="utf-8")
+    text = (out / "12_documents.html").read_text(encoding="utf-8")
     ids = {f'id="{a}"' for a in (anchor, html.escape(anchor), html.escape(anchor, quote=False))}
     assert not anchor or any(i in text for i in ids), f"the search hit's section #{anchor} is not in its page"

@@ -5,7 +5,7 @@ printed (the goal is a minute)."""
 import subprocess, sys
 from conftest import ROOT
 
-SETS = ["", "post,rag,serve"]  # no extra (lessons 00, 01, 19...) and the most packages of any lesson (16b_red_team)
+SETS = ["", "post,rag,serve"]  # no extra (lessons 00, 01, 19...) and the most packages of any lesson (16d_red_team)
 
 def test_colab_like_install(installed, capsys):
     wheel, = (installed.parent / "dist").glob("course_lib-*.whl")

@@ -1,0 +1,97 @@
+"""The file listing is the reading order and the dependency order (issue 17): one unique number per lesson, no
+lesson (or lab) imports a module that a later lesson builds, no import cycle in course_lib, short modules."""
+import ast, json, re
+from pathlib import Path
+from conftest import ROOT
+
+LESSON = re.compile(r"^(\d\d[a-z]?)_\w+$")
+MAX_MODULE_LINES = 300
+LAB_FRAMEWORK = {"grading"}
+NOT_LESSONS = {"_modidx", "__main__", "__init__"}   # nbdev's index, the CLI (nbs/cli.ipynb), the package
+
+def lessons() -> list[Path]:
+    return sorted(p for p in (ROOT / "nbs").glob("[0-9]*.ipynb"))
+
+def code_of(nb: Path) -> str:
+    cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
+    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+
+def module_lessons() -> dict[str, str]:
+    "{module: the lesson (notebook stem) it is exported from}, read from each generated module's header."
+    out = {}
+    for py in sorted((ROOT / "course_lib").glob("*.py")):
+        if py.stem in NOT_LESSONS: continue
+        m = re.search(r"File to edit: \.\./nbs/(\w+)\.ipynb", py.read_text(encoding="utf-8"))
+        assert m, f"course_lib/{py.name} has no nbdev header: export it from a notebook (`nbdev_export`)"
+        out[py.stem] = m[1]
+    return out
+
+def imported_modules(code: str) -> set[str]:
+    "The course_lib modules a piece of code imports, at the top or inside a function (`from course_lib import x` too)."
+    names = set()
+    for m in re.finditer(r"^\s*from\s+(?:course_lib)?\.(\w+)\s+import|^\s*import\s+course_lib\.(\w+)", code, re.M):
+        names.add(m[1] or m[2])
+    for m in re.finditer(r"^\s*from\s+(?:course_lib|\.)\s+import\s+\(?([\w ,]+)", code, re.M):
+        names |= {w.strip() for w in m[1].split(",") if w.strip()}
+    return names
+
+def lesson_imports() -> dict[str, set[str]]:
+    "{lesson: modules it imports}, from the notebook's code cells and from the modules it exports."
+    mods, out = module_lessons(), {}
+    for nb in lessons():
+        out[nb.stem] = imported_modules(code_of(nb))
+    for mod, nb in mods.items():
+        out[nb] |= imported_modules((ROOT / "course_lib" / f"{mod}.py").read_text(encoding="utf-8"))
+    return out
+
+def test_lesson_numbers_unique_and_well_formed():
+    numbers = {}
+    for nb in lessons():
+        m = LESSON.match(nb.stem)
+        assert m, f"nbs/{nb.name}: a lesson is named NN_topic or NNa_topic (two digits, one optional letter)"
+        numbers.setdefault(m[1], []).append(nb.name)
+    shared = {n: names for n, names in numbers.items() if len(names) > 1}
+    assert not shared, f"lessons share a number: {shared}; give each its own (12, 12a, 12b...) in dependency order"
+
+def test_lessons_import_only_earlier_lessons():
+    mods = module_lessons()
+    late = [f"nbs/{nb}.ipynb imports course_lib.{mod} (built in the later nbs/{mods[mod]}.ipynb)"
+            for nb, imports in lesson_imports().items() for mod in sorted(imports & mods.keys()) if mods[mod] > nb]
+    assert not late, ("a lesson uses a module before the lesson that builds it:\n" + "\n".join(late) +
+                      "\nmove the code down to the lower lesson, or renumber so the file listing is the dependency order")
+
+def test_labs_import_only_their_part_or_earlier():
+    "A lab uses its part's modules and earlier ones, and the lab framework (`grading`: checks, feedback) of part 19."
+    mods = module_lessons()
+    late = []
+    for source in sorted((ROOT / "labs").glob("*/source.ipynb")):
+        part = source.parent.name[:2]
+        late += [f"labs/{source.parent.name} imports course_lib.{m} (lesson {mods[m]})"
+                 for m in sorted(imported_modules(code_of(source)) & mods.keys() - LAB_FRAMEWORK) if mods[m][:2] > part]
+    assert not late, "a lab uses a later part's module:\n" + "\n".join(late)
+
+def test_no_import_cycle():
+    mods = module_lessons()
+    graph = {m: imported_modules((ROOT / "course_lib" / f"{m}.py").read_text(encoding="utf-8")) & mods.keys() - {m}
+             for m in mods}
+    state, cycles = {}, []
+    def visit(m, path):
+        if state.get(m) == "done": return
+        if state.get(m) == "open":
+            cycles.append(" -> ".join(path[path.index(m):] + [m]))
+            return
+        state[m] = "open"
+        for d in sorted(graph[m]): visit(d, path + [m])
+        state[m] = "done"
+    for m in sorted(graph): visit(m, [])
+    assert not cycles, f"import cycles in course_lib: {cycles}; move the shared code down into the lower module"
+
+def test_no_private_names_across_modules():
+    "A module never imports another module's _private name: make it public, or move it to where it is used."
+    bad = []
+    for py in sorted((ROOT / "course_lib").glob("*.py")):
+        for node in ast.walk(ast.parse(py.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("course_lib")):
+                bad += [f"course_lib/{py.name}: from {'.' * node.level}{node.module or ''} import {a.name}"
+                        for a in node.names if a.name.startswith("_") and node.module != "_modidx"]
+    assert not bad, "private names imported across modules:\n" + "\n".join(bad)
