@@ -8,7 +8,8 @@ import math
 import torch
 import torch.nn.functional as F
 from .instruct import is_preferred, to_messages, validate_preferences
-from .sft import check_vocab, greedy_answers
+from .generate import check_vocab, continuation_logprobs
+from .sft import greedy_answers
 
 # %% auto #0
 __all__ = ['LOSS_TYPES', 'dpo_loss', 'preference_batch', 'sequence_logps', 'dpo_config', 'make_dpo_trainer', 'dpo_history',
@@ -63,11 +64,8 @@ def preference_batch(tokenizer, rows:list[dict], # pairs: prompt, chosen, reject
             "completion_mask": torch.tensor([m + [0] * (n - len(m)) for _, m in seqs])}
 
 def sequence_logps(model, batch:dict) -> torch.Tensor:
-    "Each row's summed log-probability of its completion tokens: (rows,)."
-    batch = {k: v.to(model.device) for k, v in batch.items()}
-    logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits[:, :-1].float()
-    logp = torch.gather(logits.log_softmax(-1), 2, batch["input_ids"][:, 1:, None]).squeeze(-1)
-    return (logp * batch["completion_mask"][:, 1:]).sum(-1)
+    "Each row's summed log-probability of its completion tokens, (rows,), for a `preference_batch`."
+    return continuation_logprobs(model, batch["input_ids"], batch["completion_mask"], batch["attention_mask"])
 
 # %% ../nbs/08_dpo.ipynb #9ed810ef
 def dpo_config(output_dir, max_steps:int=40, beta:float=0.1, loss_type:str="sigmoid",

@@ -8,9 +8,9 @@ import math, re, string
 from collections import Counter
 
 # %% auto #0
-__all__ = ['token_nll', 'perplexity', 'tokenize_13a', 'ngram_counts', 'clipped_matches', 'closest_ref_length', 'brevity_penalty',
-           'bleu_stats', 'bleu', 'random_corpus', 'sacrebleu_bleu', 'rouge_tokenize', 'lcs_length', 'f_measure',
-           'rouge', 'normalize_answer', 'exact_match', 'f1']
+__all__ = ['perplexity', 'token_nll', 'text_perplexity', 'tokenize_13a', 'ngram_counts', 'clipped_matches', 'closest_ref_length',
+           'brevity_penalty', 'bleu_stats', 'bleu', 'random_corpus', 'sacrebleu_bleu', 'rouge_tokenize', 'lcs_length',
+           'f_measure', 'rouge', 'normalize_answer', 'exact_match', 'f1']
 
 # %% ../nbs/09_evaluation.ipynb #5dccf45c
 def token_nll(model,                  # a transformers causal LM
@@ -21,6 +21,7 @@ def token_nll(model,                  # a transformers causal LM
              ) -> tuple[float, int]:
     "Sum of -log p(token | everything before it) over `ids`, and how many tokens were scored."
     import torch
+    from course_lib.generate import continuation_logprobs
     window = window or model.config.max_position_embeddings
     stride = stride or window // 2
     if not 0 < stride < window:
@@ -33,22 +34,22 @@ def token_nll(model,                  # a transformers causal LM
         while pos < len(seq):
             end = min(len(seq), pos + stride)
             begin = max(0, min(end - window, pos - 1))
-            x = torch.tensor([seq[begin:end]], device=model.device)
-            logp = model(input_ids=x).logits[0, :-1].double().log_softmax(-1)
-            tgt = x[0, 1:]
-            total -= logp[torch.arange(len(tgt)), tgt][pos - begin - 1:].sum().item()
+            x = torch.tensor([seq[begin:end]])
+            scored = torch.zeros_like(x)
+            scored[0, pos - begin:] = 1  # the new tokens; the ones before are context
+            total -= continuation_logprobs(model, x, scored, dtype=torch.float64).item()
             pos = end
     return total, max(n, 0)
 
 # %% ../nbs/09_evaluation.ipynb #df1c6f0e
-def perplexity(model, tokenizer,
+def text_perplexity(model, tokenizer,
                texts:list[str],        # the texts to score
                bos:bool=True,          # start each text after the end-of-text token (as in pretraining)
                window:int|None=None,   # sliding window length (default: the model's context)
                stride:int|None=None,   # new tokens per window (default: window // 2)
               ) -> float:
     "exp(mean -log p) over every token of `texts`, each text scored on its own (tokens weighted equally)."
-    from course_lib.sft import check_vocab
+    from course_lib.generate import check_vocab
     check_vocab(model, tokenizer)
     if isinstance(texts, str) or not texts: raise ValueError("texts must be a non-empty list of strings")
     model.eval()
@@ -59,6 +60,8 @@ def perplexity(model, tokenizer,
         total, count = total + nll, count + n
     if count == 0: raise ValueError("no token to score: the texts are empty (or single tokens with bos=False)")
     return math.exp(total / count)
+
+perplexity = text_perplexity  # the earlier name (lesson 04's `pretrain.perplexity` scores blocks of token ids)
 
 # %% ../nbs/09_evaluation.ipynb #ee8f8aaa
 _RULES_13A = [(re.compile(r"([\{-\~\[-\` -\&\(-\+\:-\@\/])"), r" \1 "),  # symbols and punctuation

@@ -11,8 +11,8 @@ from .tokenizer import bytes_to_unicode
 
 # %% auto #0
 __all__ = ['check_sampling', 'top_k_filter', 'top_p_filter', 'repetition_penalty_filter', 'next_token', 'generate_ids',
-           'stream_text', 'generate', 'next_token_probs', 'plot_next_token', 'sampling_explorer', 'token_texts',
-           'RegexConstraint', 'json_schema_regex']
+           'partial_stop_length', 'stream_text', 'generate', 'next_token_probs', 'plot_next_token', 'sampling_explorer',
+           'token_texts', 'RegexConstraint', 'json_schema_regex', 'check_vocab', 'continuation_logprobs']
 
 # %% ../nbs/05_generation.ipynb #553f2ed1
 def check_sampling(temperature:float=0.0, top_k:int=0, top_p:float=1.0, repetition_penalty:float=1.0):
@@ -94,8 +94,8 @@ def generate_ids(model,                      # a transformers causal LM
         x = torch.tensor([[nxt]], device=device)
 
 # %% ../nbs/05_generation.ipynb #542ca8f5
-def _held_back(text:str, stop:list[str]) -> int:
-    "How many trailing characters of `text` could be the start of a stop string."
+def partial_stop_length(text:str, stop:list[str]) -> int:
+    "How many trailing characters of `text` could be the start of a stop string (hold them back until it is known)."
     return max((k for s in stop for k in range(len(s) - 1, 0, -1) if text.endswith(s[:k])), default=0)
 
 def stream_text(model, tokenizer, prompt:str,
@@ -114,7 +114,7 @@ def stream_text(model, tokenizer, prompt:str,
         if hits:
             if min(hits) > sent: yield text[sent:min(hits)]
             return
-        safe = len(text) - _held_back(text, stop)
+        safe = len(text) - partial_stop_length(text, stop)
         if safe > sent:
             yield text[sent:safe]
             sent = safe
@@ -213,3 +213,27 @@ def json_schema_regex(schema:dict) -> str:
         raise ValueError(f"the schema must be an object with properties, got type {schema.get('type')!r}")
     fields = [regex.escape(json.dumps(k)) + ": " + _value_regex(v) for k, v in schema["properties"].items()]
     return r"\{" + ", ".join(fields) + r"\}"
+
+# %% ../nbs/05_generation.ipynb #76646eea
+def check_vocab(model, tokenizer):
+    "Raise a ValueError naming both sizes unless the tokenizer and the model's embedding have the same vocabulary."
+    n_tok, n_model = len(tokenizer), model.get_input_embeddings().num_embeddings
+    if n_tok != n_model:
+        raise ValueError(f"the tokenizer has {n_tok} tokens but the model's vocabulary has {n_model}: "
+                         "use the tokenizer saved with the model (load_base_model / load_sft_model return the pair)")
+
+def continuation_logprobs(model,                   # a transformers causal LM
+                          input_ids:torch.Tensor,  # (rows, seq) context then continuation, padded on the right
+                          mask:torch.Tensor,       # (rows, seq) 1 on the tokens to score (the continuation), else 0
+                          attention_mask:torch.Tensor|None=None, # (rows, seq) 0 on padding (None: no padding)
+                          dtype:torch.dtype=torch.float32,       # precision of the log-softmax (float64 for metrics)
+                         ) -> torch.Tensor:
+    "Each row's sum of log p(token | the tokens before it) over the tokens where `mask` is 1: (rows,)."
+    if input_ids.dim() != 2 or mask.shape != input_ids.shape:
+        raise ValueError(f"input_ids {tuple(input_ids.shape)} and mask {tuple(mask.shape)} must both be (rows, seq)")
+    if mask[:, 0].any(): raise ValueError("mask[:, 0] must be 0: the first token has no context to be scored after")
+    input_ids, mask = input_ids.to(model.device), mask.to(model.device)
+    if attention_mask is not None: attention_mask = attention_mask.to(model.device)
+    logits = model(input_ids=input_ids, attention_mask=attention_mask).logits[:, :-1].to(dtype)
+    logp = torch.gather(logits.log_softmax(-1), 2, input_ids[:, 1:, None]).squeeze(-1)
+    return (logp * mask[:, 1:]).sum(-1)

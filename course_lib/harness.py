@@ -50,22 +50,21 @@ def split_continuation(tokenizer, context:str, choice:str) -> tuple[list[int], l
 def choice_logprobs(model, tokenizer, context:str, choices:list[str]) -> list[tuple[float, int]]:
     "(sum of log p, number of tokens) of each choice as a continuation of context, in one padded batch."
     import torch
+    from course_lib.generate import continuation_logprobs
     pairs = [split_continuation(tokenizer, context, c) for c in choices]
     seqs = [[tokenizer.eos_token_id] + c + x for c, x in pairs]  # after end-of-text, as in pretraining
     n = max(map(len, seqs))
-    x = torch.tensor([s + [tokenizer.eos_token_id] * (n - len(s)) for s in seqs], device=model.device)
-    with torch.no_grad(): logp = model(input_ids=x).logits.double().log_softmax(-1)
-    out = []
-    for i, (c, cont) in enumerate(pairs):
-        start = 1 + len(c)  # position of the first choice token
-        out.append((sum(logp[i, start + j - 1, t].item() for j, t in enumerate(cont)), len(cont)))
-    return out
+    x = torch.tensor([s + [tokenizer.eos_token_id] * (n - len(s)) for s in seqs])
+    scored = torch.tensor([[0] * (1 + len(c)) + [1] * len(cont) + [0] * (n - len(s))  # only the choice's tokens
+                           for (c, cont), s in zip(pairs, seqs)])
+    with torch.no_grad(): sums = continuation_logprobs(model, x, scored, dtype=torch.float64).tolist()
+    return [(s, len(cont)) for s, (_, cont) in zip(sums, pairs)]
 
 def multiple_choice_eval(model, tokenizer, questions:list[dict],
                          chat:bool=False, # ask each item's question as a chat turn (for a chat model)
                         ) -> list[dict]:
     "Per question: predictions by sum and by mean log-prob, and whether each is right."
-    from course_lib.sft import check_vocab
+    from course_lib.generate import check_vocab
     check_vocab(model, tokenizer)
     model.eval()
     rows = []
@@ -134,26 +133,15 @@ def extract_answer(text:str, style:str) -> str:
 
 # %% ../nbs/09b_harness.ipynb #63c9a3b0
 def complete(model, tokenizer, prompts:list[str], max_new_tokens:int=24, batch_size:int=32) -> list[str]:
-    "Greedy completions of many prompts (left-padded batches of transformers' generate), cut at a blank line."
-    import torch
-    side, tokenizer.padding_side, out = tokenizer.padding_side, "left", []
-    try:
-        for i in range(0, len(prompts), batch_size):
-            enc = tokenizer(prompts[i:i + batch_size], return_tensors="pt", padding=True,
-                            add_special_tokens=False).to(model.device)
-            with torch.no_grad():
-                ids = model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=False,
-                                     pad_token_id=tokenizer.pad_token_id,
-                                     eos_token_id=[tokenizer.eos_token_id,
-                                                   tokenizer.convert_tokens_to_ids("<|im_end|>")])
-            out += tokenizer.batch_decode(ids[:, enc["input_ids"].shape[1]:], skip_special_tokens=True)
-    finally: tokenizer.padding_side = side
+    "Lesson 07's `greedy_completions` of many prompts, each cut at a blank line or the next 'Question:'."
+    from course_lib.sft import greedy_completions
+    out = greedy_completions(model, tokenizer, prompts, max_new_tokens, batch_size)
     return [o.split("\n\n")[0].split("\nQuestion:")[0] for o in out]
 
 def prompting_eval(model, tokenizer, n_per_family:int=5, n_shots:int=3, families=DEFAULT_FAMILIES,
                    chat:bool=False, seed:int=0) -> tuple[list[dict], list[dict]]:
     "Exact match per family for each prompt style; returns (table rows, every answer)."
-    from course_lib.sft import check_vocab
+    from course_lib.generate import check_vocab
     check_vocab(model, tokenizer)
     test = make_sft_dataset(n_per_family * len(families), families=families, seed=seed)
     pool = make_sft_dataset(n_shots * 4 * len(families), families=families, seed=seed + 1)

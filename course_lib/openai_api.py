@@ -6,7 +6,7 @@
 from __future__ import annotations
 import json
 from dataclasses import dataclass
-from .generate import _held_back
+from .generate import partial_stop_length
 
 # %% auto #0
 __all__ = ['ROLES', 'SEED_MAX', 'SUPPORTED_FIELDS', 'JSON_OBJECT_REGEX', 'APIError', 'validate_request', 'context_error',
@@ -170,7 +170,7 @@ class TextStream:
         text = self.tokenizer.decode(self.ids)
         if text.endswith("\ufffd"): return ""  # half a UTF-8 character: wait for the rest
         hits = [i for i in (text.find(s) for s in self.stop) if i >= 0]
-        end = min(hits) if hits else len(text) - _held_back(text, self.stop)
+        end = min(hits) if hits else len(text) - partial_stop_length(text, self.stop)
         self.stopped = bool(hits)
         piece, self.sent = text[self.sent:max(end, self.sent)], max(end, self.sent)
         return piece

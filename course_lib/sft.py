@@ -9,11 +9,12 @@ from dataclasses import dataclass, asdict
 from pathlib import Path
 import torch
 from .core import asset_path, atomic_output, get_device, seed_everything
+from .generate import check_vocab  # lesson 05's; sft.check_vocab stays importable
 from .instruct import make_sft_dataset, split_dataset, validate_conversations, is_correct, to_messages
 from .pretrain import load_base_model
 
 # %% auto #0
-__all__ = ['SFT_DIR', 'LORA_TARGETS', 'SFTRecipe', 'sft_splits', 'check_vocab', 'stop_ids', 'greedy_answers',
+__all__ = ['SFT_DIR', 'LORA_TARGETS', 'SFTRecipe', 'sft_splits', 'stop_ids', 'greedy_completions', 'greedy_answers',
            'family_exact_match', 'mask_labels', 'pad_batch', 'sft_config', 'lora_config', 'make_sft_trainer',
            'train_losses', 'train_sft_model', 'load_sft_model', 'sft_metrics']
 
@@ -53,27 +54,18 @@ def sft_splits(recipe:SFTRecipe) -> "DatasetDict":
     return split_dataset(validate_conversations(concatenate_datasets(parts)), recipe.test_size, recipe.seed)
 
 # %% ../nbs/07_sft.ipynb #3ea867b6
-def check_vocab(model, tokenizer):
-    "Raise a ValueError naming both sizes unless the tokenizer and the model's embedding have the same vocabulary."
-    n_tok, n_model = len(tokenizer), model.get_input_embeddings().num_embeddings
-    if n_tok != n_model:
-        raise ValueError(f"the tokenizer has {n_tok} tokens but the model's vocabulary has {n_model}: "
-                         "use the tokenizer saved with the model (load_base_model / load_sft_model return the pair)")
-
 def stop_ids(tokenizer) -> list[int]:
     "The ids that end an assistant turn: `<|im_end|>` and the end-of-text token."
     return [tokenizer.convert_tokens_to_ids("<|im_end|>"), tokenizer.eos_token_id]
 
 @torch.no_grad()
-def greedy_answers(model, tokenizer, questions:list[str],
-                   max_new_tokens:int=24, # cap on the reply length (our answers need fewer than 20)
-                   batch_size:int=64,     # prompts per generate call
-                  ) -> list[str]:
-    "The model's greedy reply to each question asked as a one-turn chat, cut at `<|im_end|>`."
+def greedy_completions(model, tokenizer, prompts:list[str],
+                       max_new_tokens:int=24, # cap on each completion's length
+                       batch_size:int=64,     # prompts per generate call
+                      ) -> list[str]:
+    "The greedy continuation of each prompt (left-padded batches of transformers' generate), cut at `stop_ids`."
     check_vocab(model, tokenizer)
     model.eval()
-    prompts = [tokenizer.apply_chat_template(to_messages(q), tokenize=False, add_generation_prompt=True)
-               for q in questions]
     side, tokenizer.padding_side, out = tokenizer.padding_side, "left", []
     try:
         for i in range(0, len(prompts), batch_size):
@@ -84,7 +76,16 @@ def greedy_answers(model, tokenizer, questions:list[str],
                                  pad_token_id=tokenizer.pad_token_id)
             out += tokenizer.batch_decode(ids[:, enc["input_ids"].shape[1]:], skip_special_tokens=True)
     finally: tokenizer.padding_side = side
-    return [a.strip() for a in out]
+    return out
+
+def greedy_answers(model, tokenizer, questions:list[str],
+                   max_new_tokens:int=24, # cap on the reply length (our answers need fewer than 20)
+                   batch_size:int=64,     # prompts per generate call
+                  ) -> list[str]:
+    "The model's greedy reply to each question asked as a one-turn chat, cut at `<|im_end|>`."
+    prompts = [tokenizer.apply_chat_template(to_messages(q), tokenize=False, add_generation_prompt=True)
+               for q in questions]
+    return [a.strip() for a in greedy_completions(model, tokenizer, prompts, max_new_tokens, batch_size)]
 
 def family_exact_match(model, tokenizer, ds, max_new_tokens:int=24) -> dict[str, float]:
     "Held-out exact match per task family of `ds` (columns family, question) and over all rows ('all')."

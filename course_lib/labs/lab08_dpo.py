@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import torch
 from course_lib.dpo import LOSS_TYPES, dpo_loss, sequence_logps
+from course_lib.generate import continuation_logprobs
 from course_lib.labs.lab07_sft import reference_cache, tiny_llama
 
 def _lab_logps(seed:int, n:int=5, dtype=torch.float64) -> tuple[torch.Tensor, ...]:
@@ -97,7 +98,7 @@ def lab_checks() -> list:
     return [
         Check("completion_logps", completion_logps, points=3, tol=1e-9, hint="log-softmax over the vocabulary; the "
               "logits at one position score the token at the next; only the answer's tokens count, summed",
-              forbid=(completion_logps, sequence_logps), cases=[
+              forbid=(completion_logps, sequence_logps, continuation_logprobs), cases=[
             Case("4 rows, answers of different lengths", _logit_case(0)),
             Case("one row, the answer right after the first token", _logit_case(1, rows=1, seq=5)),
             Case("a bigger vocabulary", _logit_case(2, rows=3, seq=9, vocab=50)),
@@ -123,18 +124,18 @@ def lab_checks() -> list:
                      Case("beta 0", _lab_logps(0), {"beta": 0.0}, raises="ValueError", match="beta"),
                      Case("a valid call, beta 0.3", _lab_logps(11), {"beta": 0.3})]),
         Check("dpo_step", dpo_step, points=4, tol=1e-4, harness=run_dpo_steps,
-              forbid=(dpo_step, completion_logps, sequence_logps, dpo_loss),
+              forbid=(dpo_step, completion_logps, sequence_logps, continuation_logprobs, dpo_loss),
               hint="policy log-probs with gradients, the reference's without; the mean sigmoid loss; a fresh gradient "
               "every step; reward accuracy counts only pairs whose chosen reward is strictly higher", cases=[
             Case("3 steps, seed 0", (0,)), Case("2 steps, seed 1, beta 0.5", (1,), {"steps": 2, "beta": 0.5})]),
         Check("completion_logps (hidden)", completion_logps, points=1, tol=1e-9, hidden=True, func="completion_logps",
-              forbid=(completion_logps, sequence_logps), hint="new logits",
+              forbid=(completion_logps, sequence_logps, continuation_logprobs), hint="new logits",
               cases=[Case("6 rows", _logit_case(7, rows=6, seq=8, vocab=13))]),
         Check("dpo_loss (hidden)", dpo_loss, points=1, tol=1e-6, hidden=True, func="dpo_loss", harness=_with_grad,
               hint="every loss type on new numbers",
               cases=[Case(f"{lt}, beta 0.3", _lab_logps(7 + i, 8), {"loss_type": lt, "beta": 0.3})
                      for i, lt in enumerate(LOSS_TYPES)]),
         Check("dpo_step (hidden)", dpo_step, points=1, tol=1e-4, hidden=True, func="dpo_step", harness=run_dpo_steps,
-              forbid=(dpo_step, completion_logps, sequence_logps, dpo_loss), hint="a new seed",
+              forbid=(dpo_step, completion_logps, sequence_logps, continuation_logprobs, dpo_loss), hint="a new seed",
               cases=[Case("4 steps, seed 2", (2,), {"steps": 4})]),
     ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 from course_lib.evaluate import (bleu, brevity_penalty, clipped_matches, exact_match, f1, lcs_length, normalize_answer,
                                  rouge, tokenize_13a)
+from course_lib.generate import continuation_logprobs
 from course_lib.harness import choice_logprobs, load_questions, multiple_choice_eval
 
 _BASE = []  # the base model and its tokenizer, loaded once per process
@@ -54,7 +55,7 @@ def lab_checks() -> list:
     from course_lib.grading import Check, Case
     tok = lambda s: tokenize_13a(s)
     qs = load_questions()
-    mc_forbid = (multiple_choice_accuracy, multiple_choice_eval, choice_logprobs)
+    mc_forbid = (multiple_choice_accuracy, multiple_choice_eval, choice_logprobs, continuation_logprobs)
     return [
         Check("clipped_matches", clipped_matches, points=2, hint="clipping: each n-gram counts at most as often as the "
               "single reference that has most of it; the total counts every hypothesis n-gram", cases=[
