@@ -8,7 +8,7 @@ import base64, binascii, codecs, json, random, re, unicodedata, zlib
 from pathlib import Path
 import numpy as np
 from .core import asset_path, atomic_write
-from .security import InjectionDetector, _texts
+from .security import InjectionDetector, text_list
 
 # %% auto #0
 __all__ = ['TEMPLATES', 'INJECTION_SET', 'ATTACK_TEMPLATES', 'BENIGN_TEMPLATES', 'load_templates', 'make_injection_dataset',
@@ -212,7 +212,7 @@ class EmbeddingDetector(InjectionDetector):
         self.w, self.b = None, 0.0
 
     def features(self, texts:list[str]) -> np.ndarray:
-        parts = [_embed(_texts(texts))]
+        parts = [_embed(text_list(texts))]
         if self.lexical: parts.append(hashed_ngrams(texts))
         if self.chars: parts.append(hashed_char_ngrams(texts))
         return np.hstack(parts)
@@ -235,7 +235,7 @@ class EmbeddingDetector(InjectionDetector):
 
     def score(self, texts:list[str]) -> list[float]:
         if self.w is None: raise ValueError("the detector is not trained: call fit(texts, labels) first")
-        views = [self.views_of(t) for t in _texts(texts)]
+        views = [self.views_of(t) for t in text_list(texts)]
         s = _sigmoid(self.features([v for vs in views for v in vs]) @ self.w + self.b)
         starts = np.cumsum([0] + [len(vs) for vs in views])
         return [float(s[a:b].max()) for a, b in zip(starts[:-1], starts[1:])]
