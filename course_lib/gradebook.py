@@ -10,7 +10,7 @@ from dataclasses import asdict
 from pathlib import Path
 from . import grading
 from .core import atomic_write
-from .grader import _WORKER, GradeConfig, _kill
+from .grader import WORKER_CODE, GradeConfig, kill_process_group
 from .sandbox import grader_key, row_is_signed, sign_row
 
 # %% auto #0
@@ -36,13 +36,13 @@ def run_worker(path:Path, lab:str, cfg:GradeConfig, mistakes:str|None=None) -> d
     with tempfile.TemporaryDirectory(prefix="grader-", ignore_cleanup_errors=True) as root:
         root, limit = Path(root), cfg.total + 120
         if mistakes is not None: (root/"mistakes.py").write_text(mistakes, encoding="utf-8")
-        cmd = [sys.executable, "-c", _WORKER, str(path), lab, json.dumps(asdict(cfg)), str(root)]
+        cmd = [sys.executable, "-c", WORKER_CODE, str(path), lab, json.dumps(asdict(cfg)), str(root)]
         try: proc = subprocess.run(cmd, capture_output=True, text=True, timeout=limit, stdin=subprocess.DEVNULL)
         except subprocess.TimeoutExpired:
             raise GradingError(f"the grading process did not finish within {limit:g} s and was killed") from None
         finally:
             pgid = (root/"kernel.pgid").read_text().strip() if (root/"kernel.pgid").exists() else ""
-            if pgid.isdigit(): _kill(int(pgid))
+            if pgid.isdigit(): kill_process_group(int(pgid))
         return _ended(proc, cfg, root)
 
 # %% ../nbs/19c_gradebook.ipynb #c0da2181

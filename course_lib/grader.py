@@ -13,8 +13,8 @@ from .core import atomic_write
 from .sandbox import bwrap_argv, kernel_env
 
 # %% auto #0
-__all__ = ['PROBE_START_S', 'GradeConfig', 'read_submission', 'kernel_dir', 'read_results', 'probe', 'run_cells',
-           'run_submission', 'worker_main']
+__all__ = ['PROBE_START_S', 'WORKER_CODE', 'GradeConfig', 'read_submission', 'kernel_dir', 'read_results', 'probe', 'run_cells',
+           'kill_process_group', 'run_submission', 'worker_main']
 
 # %% ../nbs/19b_grader.ipynb #28a0edcd
 @dataclass
@@ -77,11 +77,13 @@ def kernel_dir(cfg:GradeConfig, root:str|Path, box:str|Path|None=None) -> Path:
     return d.parent
 
 # %% ../nbs/19b_grader.ipynb #b27fcbc7
-_PROBE = """import importlib.util, inspect, json, os, sys
-spec = importlib.util.spec_from_file_location("_course_grading_{nonce}", {grading!r})
-g = importlib.util.module_from_spec(spec)
-sys.modules[spec.name] = g
-spec.loader.exec_module(g)
+_PROBE = """import importlib, inspect, json, os, sys, types
+# fresh copies of course_lib.grading and the modules it imports, as a private package: whatever the submission did
+# to course_lib.* (patched functions, replaced sys.modules entries) does not reach the probe
+fresh = types.ModuleType("_course_grading_{nonce}")
+fresh.__path__ = [{folder!r}]
+sys.modules[fresh.__name__] = fresh
+g = importlib.import_module(fresh.__name__ + ".grading")
 fd = os.open({out!r}, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
 
 def line(data):
@@ -138,8 +140,8 @@ def probe(client, lab:str, run:Path, cfg:GradeConfig, deadline:float, func:str="
     from jupyter_core.utils import run_sync
     nonce = secrets.token_hex(16)
     script, out = run/f"probe-{nonce}.py", run/f"result-{nonce}.jsonl"
-    where = str(Path(grading.__file__).resolve())  # its real path: a symlink to it may not exist inside the sandbox
-    script.write_text(_PROBE.format(nonce=nonce, grading=where, lab=lab, out=str(out), func=func,
+    folder = str(Path(grading.__file__).resolve().parent)  # the real path: a symlink may not exist in the sandbox
+    script.write_text(_PROBE.format(nonce=nonce, folder=folder, lab=lab, out=str(out), func=func,
                                     check_timeout=cfg.check_timeout, more=tuple(more)))
     expr = f'exec(open({str(script)!r}).read(), {{"NS": globals(), "__name__": "__probe__"}})'
     # probe_lab writes each check's line within that check's time limit: a probe silent for longer is stuck (a
@@ -195,7 +197,7 @@ def run_cells(client, nb, cfg:GradeConfig, deadline:float) -> list[str]:
     return notes
 
 # %% ../nbs/19b_grader.ipynb #72572930
-def _kill(pgid:int|None):
+def kill_process_group(pgid:int|None):
     "SIGKILL a whole process group (the kernel and anything it started), if it still exists."
     try: os.killpg(pgid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError, TypeError, OSError): pass
@@ -229,7 +231,7 @@ def run_submission(nb, lab:str, cfg:GradeConfig, root:str|Path, mistakes:str|Non
             km = client.km
             pgid = getattr(km.provisioner, "pgid", None) or km.provisioner.pid
             (root/"kernel.pgid").write_text(str(pgid))
-            timer = threading.Timer(cfg.total, _kill, (pgid,))
+            timer = threading.Timer(cfg.total, kill_process_group, (pgid,))
             timer.daemon = True
             timer.start()
             result["notes"] = run_cells(client, nb, cfg, deadline)
@@ -243,11 +245,11 @@ def run_submission(nb, lab:str, cfg:GradeConfig, root:str|Path, mistakes:str|Non
         result["notes"].append(f"the notebook could not be run: {type(e).__name__}: {str(e)[:150]}")
     finally:
         if timer: timer.cancel()
-        _kill(pgid)
+        kill_process_group(pgid)
     return result
 
 # %% ../nbs/19b_grader.ipynb #399cfdff
-_WORKER = """import sys
+WORKER_CODE = """import sys
 from course_lib.grader import worker_main
 sys.exit(worker_main(sys.argv[1:]))"""
 

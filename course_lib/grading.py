@@ -9,13 +9,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
+from .core import LAB_MODULES, atomic_write  # LAB_MODULES lives in core; still importable from here
+_all_ = ["LAB_MODULES"]
 
 # %% auto #0
 __all__ = ['TRIVIAL', 'JUDGE_LOCK', 'BEGIN', 'END', 'Case', 'Check', 'to_data', 'dtype_kind', 'same', 'CheckTimeout',
            'time_limit', 'is_course_code', 'tripwire', 'probe', 'CheckResult', 'trivial_passes', 'judge',
            'checks_module', 'lab_checks', 'known_labs', 'Report', 'Lab', 'probe_lab', 'judge_lab', 'mistake',
            'lab_mistakes', 'probe_mistakes', 'judge_mistakes', 'strip_solutions', 'workbook_text', 'release',
-           'release_cli']
+           'release_cli', 'LAB_MODULES']
 
 # %% ../nbs/19_grading.ipynb #3cc7a578
 @dataclass
@@ -513,8 +515,6 @@ def workbook_text(lab_dir:str|Path) -> str:
 
 def release(lab_dir:str|Path) -> Path:
     "Write `workbook.ipynb` of a lab from its `source.ipynb` (only if it changed); return its path."
-    # not at the top: the grader loads this file on its own in a student's kernel
-    from course_lib.core import atomic_write
     dst, text = Path(lab_dir)/"workbook.ipynb", workbook_text(lab_dir)
     if not dst.exists() or dst.read_text(encoding="utf-8") != text: atomic_write(dst, text)
     return dst
