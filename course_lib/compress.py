@@ -4,95 +4,21 @@
 
 # %% ../nbs/10b_compress.ipynb #933330d7
 from __future__ import annotations
-import contextlib, copy, logging, time, warnings
-from .core import median_time
+import copy
 import torch
 from torch import nn
 import torch.nn.functional as F
-from .quantize import (METHODS, QTensor, QuantLinear, calibration_blocks,
-                                 quantizable_linears, quantize_absmax,
-                                 quantize_model, quiet_libraries, replace_module)
+from .quantize import QTensor, calibration_blocks, quantize_absmax
+# the quantization table and its helpers live in course_lib.quantized (lesson 10a); imported here, the names that
+# compress had stay importable from it
+from .quantized import (METHODS, QuantLinear, model_bytes, quantizable_linears, quantization_table,
+                                  quantize_model, quiet_libraries, reference_quantize, replace_module, tensor_bytes,
+                                  tokens_per_second)
+
 
 # %% auto #0
-__all__ = ['reference_quantize', 'tensor_bytes', 'model_bytes', 'tokens_per_second', 'quantization_table', 'int8_matmul',
-           'outlier_matmul', 'check_fraction', 'prune_magnitude', 'sparsity_of', 'prune_ffn', 'prune_head_groups',
+__all__ = ['int8_matmul', 'outlier_matmul', 'check_fraction', 'prune_magnitude', 'sparsity_of', 'prune_ffn', 'prune_head_groups',
            'make_student', 'distill_loss', 'train_student']
-
-# %% ../nbs/10b_compress.ipynb #93ba83ca
-def reference_quantize(model, method:str):
-    "Quantize the same Linears in place with a library: 'torchao-int8', 'bnb-int8' (LLM.int8) or 'bnb-nf4'."
-    with quiet_libraries():
-        if method == "torchao-int8":
-            from torchao.quantization import quantize_, Int8WeightOnlyConfig
-            keep = set(map(id, quantizable_linears(model).values()))
-            quantize_(model, Int8WeightOnlyConfig(), filter_fn=lambda m, fqn: id(m) in keep)
-            return model
-        import bitsandbytes as bnb
-        if method not in ("bnb-int8", "bnb-nf4"):
-            raise ValueError(f"method={method!r} is unknown: use 'torchao-int8', 'bnb-int8' or 'bnb-nf4'")
-        for name, lin in quantizable_linears(model).items():
-            w = lin.weight.detach().clone()
-            if method == "bnb-int8":
-                new = bnb.nn.Linear8bitLt(lin.in_features, lin.out_features, bias=False,
-                                          has_fp16_weights=False, threshold=6.0)
-                new.weight = bnb.nn.Int8Params(w, requires_grad=False, has_fp16_weights=False)
-            else:
-                new = bnb.nn.Linear4bit(lin.in_features, lin.out_features, bias=False,
-                                        compute_dtype=torch.float32, quant_type="nf4")
-                new.weight = bnb.nn.Params4bit(w, requires_grad=False, quant_type="nf4")
-            replace_module(model, name, new.to("cpu"))
-    return model
-
-# %% ../nbs/10b_compress.ipynb #82ea550c
-def tensor_bytes(t:torch.Tensor) -> int:
-    "Bytes a tensor stores (numel x element_size), looking inside torchao and bitsandbytes tensor types."
-    if hasattr(t, "__tensor_flatten__"):
-        return sum(tensor_bytes(getattr(t, n)) for n in t.__tensor_flatten__()[0] if getattr(t, n) is not None)
-    n = t.numel() * t.element_size()
-    qs = getattr(t, "quant_state", None)  # bitsandbytes 4-bit: absmax per block and the code book
-    if qs is not None: n += sum(v.numel() * v.element_size() for v in (qs.absmax, qs.code) if v is not None)
-    scb = getattr(t, "SCB", None)          # bitsandbytes 8-bit: one scale per row
-    return n + (scb.numel() * scb.element_size() if scb is not None else 0)
-
-def model_bytes(model) -> int:
-    "Bytes of all parameters and buffers, each stored tensor counted once (tied weights too)."
-    seen, total = set(), 0
-    for t in list(model.parameters()) + list(model.buffers()):
-        if id(t) in seen: continue
-        seen.add(id(t))
-        total += tensor_bytes(t)
-    return total
-
-# %% ../nbs/10b_compress.ipynb #dd2f659d
-@torch.no_grad()
-def tokens_per_second(model, tokenizer, n_new:int=32, prompt:str="The function returns", repeats:int=5) -> float:
-    "Greedy-generate exactly `n_new` tokens; their rate in the median of `repeats` runs (after a 2-token warm-up)."
-    x = tokenizer(prompt, return_tensors="pt")
-    kw = dict(do_sample=False, pad_token_id=tokenizer.pad_token_id)
-    model.generate(**x, max_new_tokens=2, min_new_tokens=2, **kw)
-    return n_new / median_time(lambda: model.generate(**x, max_new_tokens=n_new, min_new_tokens=n_new, **kw),
-                               repeats)[1]
-
-def quantization_table(model, tokenizer, blocks:torch.Tensor, calibration:torch.Tensor,
-                       methods=("fp32",) + METHODS + ("torchao-int8", "bnb-int8", "bnb-nf4"),
-                       group_size:int=64,             # int4 methods: weights per group
-                       n_new:int=32,                  # tokens to generate for tokens/s
-                       fp32_ppl:float|None=None,      # the baseline for "vs fp32" (None: the first row's perplexity)
-                      ) -> list[dict]:
-    "Quantize a copy of `model` with each method; measure bytes, perplexity on `blocks` and tokens/s."
-    from course_lib.pretrain import perplexity
-    rows, ref = [], fp32_ppl
-    for m in methods:
-        t0, q = time.time(), copy.deepcopy(model)
-        with quiet_libraries():
-            if m in METHODS: quantize_model(q, m, group_size, calibration if m == "int4-gptq" else None)
-            elif m != "fp32": reference_quantize(q, m)
-            secs, ppl, tps = time.time() - t0, perplexity(q, blocks), tokens_per_second(q, tokenizer, n_new)
-        ref = ref or ppl
-        rows.append({"method": m, "bytes": f"{model_bytes(q):,}", "val ppl": f"{ppl:.3f}",
-                     "vs fp32": f"{100 * (ppl / ref - 1):+.2f}%",
-                     "tokens/s": f"{tps:.0f}", "quantize s": f"{secs:.1f}"})
-    return rows
 
 # %% ../nbs/10b_compress.ipynb #a449bc53
 def int8_matmul(x:torch.Tensor, # activations (tokens, in_features)

@@ -6,10 +6,13 @@
 from __future__ import annotations
 import hashlib, json, re
 from pathlib import Path
+from .instruct import jaccard, shingles
+from .rag_answers import overlap_score
+
 
 # %% auto #0
-__all__ = ['STOPWORDS', 'TOPICS', 'course_structure', 'course_triples', 'build_graph', 'short_name', 'link_entities',
-           'neighbourhood', 'answer_path', 'jaccard', 'dedup_hits', 'rerank', 'classify']
+__all__ = ['TOPICS', 'course_structure', 'course_triples', 'build_graph', 'short_name', 'link_entities', 'neighbourhood',
+           'answer_path', 'dedup_hits', 'rerank_by_keywords', 'classify']
 
 # %% ../nbs/14c_knowledge_graph.ipynb #a8192263
 def _module_functions() -> dict[str, list[str]]:
@@ -103,17 +106,8 @@ def answer_path(g, question:str) -> list[str]:
                      f"lesson defines X?' or 'what does lab L check?'")
 
 # %% ../nbs/14c_knowledge_graph.ipynb #b12d059b
-def _shingles(text:str, n:int=3) -> set:
-    w = re.findall(r"\w+", text.lower())
-    return {tuple(w[i:i + n]) for i in range(max(1, len(w) - n + 1))}
-
-def jaccard(a:str, b:str) -> float:
-    "Jaccard similarity of word 3-shingles: `jaccard('a b c d', 'a b c e') -> 0.333`."
-    sa, sb = _shingles(a), _shingles(b)
-    return len(sa & sb) / len(sa | sb) if sa | sb else 1.0
-
 def dedup_hits(hits:list,              # objects with .text and .score (e.g. vectorstore.Hit)
-               threshold:float=0.8,    # Jaccard similarity at or above which two texts are near-duplicates
+               threshold:float=0.8,    # Jaccard similarity of word 3-shingles from which two texts are near-duplicates
               ) -> tuple[list, dict]:
     "Hits without exact or near duplicates (the best-scored copy kept, best first), and the counts removed."
     kept, hashes, removed = [], set(), {"exact": 0, "near": 0}
@@ -122,22 +116,17 @@ def dedup_hits(hits:list,              # objects with .text and .score (e.g. vec
         if key in hashes:
             removed["exact"] += 1
             continue
-        if any(jaccard(h.text, k.text) >= threshold for k in kept):
+        if any(jaccard(shingles(h.text, 3), shingles(k.text, 3)) >= threshold for k in kept):
             removed["near"] += 1
             continue
         hashes.add(key)
         kept.append(h)
     return kept, removed
 
-STOPWORDS = set("a an the of to in on for and or is are be by with what which "
-                "how does do it its this that from as at".split())
-
-def rerank(hits:list, question:str, weight:float=0.5) -> list:
-    "Hits sorted by (1 - weight) * score / max score + weight * (share of the question's content words in the text)."
-    words = [w for w in re.findall(r"\w+", question.lower()) if w not in STOPWORDS]
+def rerank_by_keywords(hits:list, question:str, weight:float=0.5) -> list:
+    "Hits sorted by (1 - weight) * score / max score + weight * overlap_score(question, text) (its share of terms)."
     top = max((h.score for h in hits), default=1.0) or 1.0
-    cover = lambda t: sum(w in set(re.findall(r"\w+", t.lower())) for w in words) / max(1, len(words))
-    return sorted(hits, key=lambda h: -((1 - weight) * h.score / top + weight * cover(h.text)))
+    return sorted(hits, key=lambda h: -((1 - weight) * h.score / top + weight * overlap_score(question, h.text)))
 
 TOPICS = {"models": ["token", "tokenizer", "bpe", "attention", "decoder", "layer", "rope", "logits", "embedding"],
           "training": ["training", "loss", "optimizer", "sft", "dpo", "preference", "gradient", "lora",

@@ -79,11 +79,14 @@ def mmr(query:np.ndarray,   # the query's unit vector
         picked.append(best)
     return picked
 
-def overlap_score(question:str, text:str, idf:dict) -> float:
+def overlap_score(question:str, text:str,
+                  idf:dict|None=None, # a weight per term (a BM25 index's idf); None: every term weighs 1
+                 ) -> float:
     "The idf-weighted share of the question's terms found in the text (a lexical scorer, not a cross-encoder)."
     q, t = set(words(question)), set(words(text))
-    total = sum(idf.get(w, 0.0) for w in q)
-    return sum(idf.get(w, 0.0) for w in q & t) / total if total else 0.0
+    weight = (lambda w: 1.0) if idf is None else (lambda w: idf.get(w, 0.0))
+    total = sum(weight(w) for w in q)
+    return sum(weight(w) for w in q & t) / total if total else 0.0
 
 def rerank(retriever:Retriever, question:str, ids:list[str], how:str="mmr", k:int=5, lambda_:float=0.5) -> list[str]:
     "Reorder first-stage ids by `how`: 'mmr' (MiniLM vectors from the store) or 'overlap'; keep k."
