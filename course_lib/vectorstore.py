@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 from .documents import Document, load_notebook, split_documents, split_recursive
-from .tokenizer import time_call
+from .core import time_call
 
 # %% auto #0
 __all__ = ['course_documents', 'embedding_model', 'embed', 'embedding_function', 'Hit', 'chunk_id', 'VectorStore', 'cosine_topk',
