@@ -11,7 +11,7 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['LATENCY_BUCKETS', 'REQUEST_LOG', 'Metrics', 'render_metrics', 'parse_metrics', 'log_request', 'rbf_kernel', 'mmd2',
-           'drift_test', 'DriftMonitor', 'load_test']
+           'drift_test', 'DriftMonitor', 'first_sentences', 'traffic_samples', 'load_test']
 
 # %% ../nbs/15b_monitoring.ipynb #e8ece377
 LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)  # seconds
@@ -150,6 +150,23 @@ class DriftMonitor:
         if len(texts) < 10: raise ValueError(f"only {len(texts)} recent prompts: the check needs at least 10")
         return dict(drift_test(self.reference, np.asarray(self.embed(texts, truncate=True)), alpha=self.alpha),
                     window=len(texts))
+
+# %% ../nbs/15b_monitoring.ipynb #ceb7add8
+def first_sentences(texts:list[str], lo:int=30, hi:int=200) -> list[str]:
+    "The first sentence of each text, kept when its length is in [lo, hi]; sorted, without repeats."
+    out = [t.strip().split(". ")[0].split("\n")[0] for t in texts]
+    return sorted({s for s in out if lo <= len(s) <= hi})
+
+def traffic_samples(n_docstrings:int=420, n_prose:int=120, seed:int=0) -> tuple[list[str], list[str]]:
+    "Offline test traffic: first sentences of Python's docstrings and of the course's lessons' prose (no overlap)."
+    import random
+    from course_lib.tokenizer import stdlib_corpus
+    from course_lib.vectorstore import course_documents
+    rng = random.Random(seed)
+    docstrings = rng.sample(first_sentences(stdlib_corpus().split("\n\n")), n_docstrings)
+    paragraphs = [p for d in course_documents() for p in d.text.split("\n\n")
+                  if not p.startswith(("#", "|", "`", "!", "["))]
+    return docstrings, rng.sample(first_sentences(paragraphs), n_prose)
 
 # %% ../nbs/15b_monitoring.ipynb #8fee469f
 def load_test(url:str,                 # the server, e.g. "http://127.0.0.1:8000" (loopback only)

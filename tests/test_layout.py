@@ -17,13 +17,14 @@ def code_of(nb: Path) -> str:
     return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
 
 def module_lessons() -> dict[str, str]:
-    "{module: the lesson (notebook stem) it is exported from}, read from each generated module's header."
+    "{module: the (latest) lesson it is exported from}, read from the generated module."
     out = {}
     for py in sorted((ROOT / "course_lib").glob("*.py")):
         if py.stem in NOT_LESSONS: continue
-        m = re.search(r"File to edit: \.\./nbs/(\w+)\.ipynb", py.read_text(encoding="utf-8"))
-        assert m, f"course_lib/{py.name} has no nbdev header: export it from a notebook (`nbdev_export`)"
-        out[py.stem] = m[1]
+        # nbdev's header names the notebook of a `default_exp` module; `# %% ../nbs/X.ipynb` marks every exported cell
+        found = re.findall(r"(?:File to edit: |# %% )\.\./nbs/(\w+)\.ipynb", py.read_text(encoding="utf-8"))
+        assert found, f"course_lib/{py.name} was not exported from a notebook: export it (`nbdev_export`)"
+        out[py.stem] = max(found)   # the latest lesson that writes into it
     return out
 
 def imported_modules(code: str) -> set[str]:
