@@ -13,7 +13,7 @@ __all__ = ['OFFLINE_VARS', 'QUIET_VARS', 'ESSENTIAL', 'OPTIONAL', 'FIX', 'COMMAN
            'seed_everything', 'available_devices', 'get_device', 'cache_dir', 'asset_path', 'atomic_write',
            'atomic_output', 'time_call', 'median_time', 'print_table', 'embedding_model_path', 'MissingExtraError',
            'extras_requirements', 'missing_extras', 'check_extras', 'extras_rows', 'doctor_rows', 'doctor',
-           'doctor_cli', 'main']
+           'doctor_cli', 'main', 'moved_names']
 
 # %% ../nbs/00_core.ipynb #81b703d1
 OFFLINE_VARS = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE")
@@ -303,3 +303,13 @@ LAB_MODULES = {"01_tokenizer": "course_lib.tokenizer", "04_pretraining": "course
                "06_post_training_data": "course_lib.instruct", "09_evaluation": "course_lib.evaluate",
                "10_quantization": "course_lib.quantize", "12_vector_store": "course_lib.vectorstore",
                "15_deployment": "course_lib.serve", "17_responsible_ai": "course_lib.responsible"}
+
+# %% ../nbs/00_core.ipynb #c4731563
+def moved_names(module:str,           # the module that held the names, e.g. `__name__`
+                moved:dict[str, str],  # {name: the module it lives in now}
+               ):
+    "A module `__getattr__` (PEP 562) that finds names that moved to another module, imported when first asked for."
+    def __getattr__(name:str):
+        if name in moved: return getattr(importlib.import_module(moved[name]), name)
+        raise AttributeError(f"module {module!r} has no attribute {name!r}")
+    return __getattr__
