@@ -10,7 +10,6 @@ from dataclasses import dataclass, replace
 import torch
 from torch import nn
 from .attention import scaled_dot_product_attention, split_heads, merge_heads, apply_rope, kv_cache_bytes
-from .attention import _randn
 from .model import Decoder, ModelConfig
 
 # %% auto #0
@@ -210,6 +209,11 @@ class NGramDraft:
     def rollback(self, n:int):
         del self.history[n:]
         self.seen = {k: j for k, j in self.seen.items() if j < n}
+    def with_lookup(self, lookup:tuple) -> NGramDraft:
+        "The same corpus counts with other prompt-lookup lengths (() turns lookup off) and an empty history."
+        draft = copy.copy(self)
+        draft.lookup, draft.history, draft.seen = tuple(lookup), [], {}
+        return draft
 
 # %% ../nbs/11_inference.ipynb #ebfb7a57
 def _as_lm(m): return CachedLM(m) if isinstance(m, nn.Module) else m

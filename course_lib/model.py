@@ -10,7 +10,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from .core import get_device
-from .attention import MultiHeadAttention, rope_cos_sin, kv_cache_bytes, _randn
+from .attention import MultiHeadAttention, rope_cos_sin, kv_cache_bytes, seeded_randn
 
 # %% auto #0
 __all__ = ['HF_NAMES', 'ModelConfig', 'rms_norm', 'RMSNorm', 'swiglu', 'MLP', 'Block', 'Decoder', 'count_parameters',
@@ -207,4 +207,5 @@ def block_output(block:nn.Module, cfg:ModelConfig, seq_len:int=5) -> torch.Tenso
     with torch.no_grad():
         for _, p in sorted(block.named_parameters()):
             p.copy_(torch.randn(p.shape, generator=g) * 0.3 + (1 if p.dim() == 1 else 0))
-        return block(_randn(2, seq_len, cfg.d_model, seed=11), *rope_cos_sin(seq_len, cfg.head_dim, cfg.rope_theta))
+        x = seeded_randn(2, seq_len, cfg.d_model, seed=11)
+        return block(x, *rope_cos_sin(seq_len, cfg.head_dim, cfg.rope_theta))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 import torch
 import torch.nn.functional as F
-from .attention import scaled_dot_product_attention, _randn
+from .attention import scaled_dot_product_attention, seeded_randn
 from .core import median_time
 from .inference import generate_greedy
 
@@ -23,7 +23,7 @@ def time_attention(seq_lens=(128, 256, 512, 1024, 2048), # sequence lengths to t
     "Causal attention timings, naive (from scratch) vs torch SDPA, one row per length; also checks they agree."
     rows = []
     for T in seq_lens:
-        q, k, v = (_randn(1, n_heads, T, head_dim, seed=s) for s in (1, 2, 3))
+        q, k, v = (seeded_randn(1, n_heads, T, head_dim, seed=s) for s in (1, 2, 3))
         diff = (
             (
                 scaled_dot_product_attention(q, k, v, is_causal=True)

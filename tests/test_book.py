@@ -10,8 +10,8 @@ import nbformat, pytest
 from conftest import ROOT
 
 # 12 s, 9 s and 7 s in CI; between them: matplotlib plots, a bertviz view, math, a markdown table, an HTML table
-LESSONS = ("02_attention", "12_documents", "19_grading")
-EXPECT = {"02_attention": {"plots": 1, "bertviz": 1, "math": 1, "tables": 1},
+LESSONS = ("02a_attention_viz", "12_documents", "19_grading")
+EXPECT = {"02a_attention_viz": {"plots": 1, "bertviz": 1, "math": 1, "tables": 1},
           "12_documents": {"plots": 1}, "19_grading": {"tables": 1}}
 INSTALL = "install Debian's package as root: apt-get update && apt-get install -y chromium (.ci/run does)"
 

@@ -6,8 +6,9 @@ from contextlib import contextmanager
 import torch
 import torch.nn.functional as F
 from course_lib.core import asset_path
-from course_lib.attention import (MultiHeadAttention, _randn, apply_rope, causal_mask,
+from course_lib.attention import (MultiHeadAttention, apply_rope, causal_mask,
                                   merge_heads, rope_cos_sin, scaled_dot_product_attention, softmax, split_heads)
+from course_lib.attention import seeded_randn as randn  # reproducible inputs, the global seed untouched
 
 
 @contextmanager
@@ -57,13 +58,13 @@ def tiny_attention_weights(layer:int=0) -> tuple[torch.Tensor, ...]:
 def _weights(d_model:int, n_heads:int, n_kv_heads:int, seed:int) -> tuple[torch.Tensor, ...]:
     hd = d_model // n_heads
     shapes = [(n_heads * hd, d_model), (n_kv_heads * hd, d_model), (n_kv_heads * hd, d_model), (d_model, n_heads * hd)]
-    return tuple(_randn(*s, seed=seed + i) / d_model ** 0.5 for i, s in enumerate(shapes))
+    return tuple(randn(*s, seed=seed + i) / d_model ** 0.5 for i, s in enumerate(shapes))
 
 
 def _case_with_cache(Case, desc, d_model, n_heads, n_kv_heads, t_past, t_new, seed, weights=None, **kwargs):
     "A case whose cache holds the reference's keys and values of t_past earlier positions."
     w = weights or _weights(d_model, n_heads, n_kv_heads, seed)
-    x = _randn(2, t_past + t_new, d_model, seed=seed + 10)
+    x = randn(2, t_past + t_new, d_model, seed=seed + 10)
     _, cache = self_attention_reference(x[:, :t_past], *w, n_heads, n_kv_heads, **kwargs)
     return Case(desc, (x[:, t_past:], *w, n_heads, n_kv_heads), {"cache": cache, **kwargs})
 
@@ -74,8 +75,8 @@ def _self_attention_checks(Check, Case) -> list:
     w_mha, w_gqa = _weights(16, 4, 4, seed=20), _weights(32, 4, 2, seed=30)
     tiny = tiny_attention_weights(0)
     cases = [
-        Case("a prompt, no cache, 4 heads", (_randn(2, 5, 16, seed=40), *w_mha, 4, 4)),
-        Case("a prompt, no cache, 4 query heads sharing 2 key/value heads", (_randn(2, 6, 32, seed=41), *w_gqa, 4, 2)),
+        Case("a prompt, no cache, 4 heads", (randn(2, 5, 16, seed=40), *w_mha, 4, 4)),
+        Case("a prompt, no cache, 4 query heads sharing 2 key/value heads", (randn(2, 6, 32, seed=41), *w_gqa, 4, 2)),
         _case_with_cache(Case, "one new token after 5 cached", 16, 4, 4, 5, 1, seed=50),
         _case_with_cache(Case, "3 new tokens after 4 cached (the causal mask must be offset), GQA", 32, 4, 2, 4, 3,
                          seed=60),
@@ -93,7 +94,7 @@ def _self_attention_checks(Check, Case) -> list:
 
 
 def _rope_checks(Check, Case) -> list:
-    x = _randn(2, 3, 5, 8, seed=12)
+    x = randn(2, 3, 5, 8, seed=12)
     return [
         Check("rope_cos_sin", rope_cos_sin, points=1, tol=1e-5, hint="one frequency per pair of dimensions, "
               "theta to the power -(2i/head_dim); the angle is position times frequency; both halves use the same "
@@ -105,15 +106,15 @@ def _rope_checks(Check, Case) -> list:
               "(the 'rotate half' layout of transformers' Llama) and turn each pair by its angle", cases=[
             Case("5 positions from 0", (x, *rope_cos_sin(5, 8))),
             Case("5 positions from 11, theta 500", (x, *rope_cos_sin(5, 8, 500.0, offset=11))),
-            Case("one head of 16 dims", (_randn(1, 1, 4, 16, seed=13), *rope_cos_sin(4, 16)))]),
+            Case("one head of 16 dims", (randn(1, 1, 4, 16, seed=13), *rope_cos_sin(4, 16)))]),
     ]
 
 
 def lab_checks() -> list:
     "The checks of lab 02 (see `course_lib.grading`)."
     from course_lib.grading import Check, Case
-    q, k, v = _randn(1, 2, 4, 8, seed=1), _randn(1, 2, 4, 8, seed=2), _randn(1, 2, 4, 8, seed=3)
-    k6, v6 = _randn(1, 2, 6, 8, seed=14), _randn(1, 2, 6, 8, seed=15)
+    q, k, v = randn(1, 2, 4, 8, seed=1), randn(1, 2, 4, 8, seed=2), randn(1, 2, 4, 8, seed=3)
+    k6, v6 = randn(1, 2, 6, 8, seed=14), randn(1, 2, 6, 8, seed=15)
     pad = torch.tensor([True, True, True, False])
     sdpa_hint = ("scale the scores by one over the square root of the head size; masked scores become -inf before "
                  "the softmax; fewer key/value heads than query heads: each serves a group of neighbouring query heads")
@@ -121,8 +122,8 @@ def lab_checks() -> list:
         Check("softmax", softmax, points=1, tol=1e-5, hint="subtract the largest logit along dim before exponentiating",
               cases=[
             Case("a small row", (torch.tensor([[1.0, 2.0, 3.0]]),)),
-            Case("logits of 1000 (overflow)", (_randn(3, 5, seed=4) * 1000,)),
-            Case("along dim 0", (_randn(3, 4, seed=5),), {"dim": 0}),
+            Case("logits of 1000 (overflow)", (randn(3, 5, seed=4) * 1000,)),
+            Case("along dim 0", (randn(3, 4, seed=5),), {"dim": 0}),
             Case("a row with -inf (masked)", (torch.tensor([[0.0, float("-inf"), 1.0]]),))]),
         Check("causal_mask", causal_mask, points=1, hint="a lower triangle of True, aligned so that the last query "
               "sees every key", cases=[
@@ -134,23 +135,23 @@ def lab_checks() -> list:
             Case("a padding mask (last key blocked)", (q, k, v), {"mask": pad}),
             Case("logits x1000", (q * 1000, k, v), {"is_causal": True}),
             Case("causal, 4 queries over 6 keys", (q, k6, v6), {"is_causal": True}),
-            Case("4 query heads, 2 key/value heads (GQA)", (_randn(1, 4, 3, 8, seed=16), k[:, :, :3], v[:, :, :3]),
+            Case("4 query heads, 2 key/value heads (GQA)", (randn(1, 4, 3, 8, seed=16), k[:, :, :3], v[:, :, :3]),
                  {"is_causal": True}),
             Case("q and k with different head sizes is a ValueError", (q, k[..., :4], v), raises="ValueError")]),
         Check("split_heads", split_heads, points=1, hint="view the width as (heads, head_dim), then swap seq and heads",
               cases=[
             Case("batch 1, 3 positions, 2 heads of 2", (torch.arange(12.).view(1, 3, 4), 2)),
-            Case("batch 2, 4 heads", (_randn(2, 3, 8, seed=6), 4))]),
+            Case("batch 2, 4 heads", (randn(2, 3, 8, seed=6), 4))]),
         Check("merge_heads", merge_heads, points=1, hint="swap heads and seq back, then flatten the last two dims",
               cases=[
             Case("2 heads of 2", (torch.arange(12.).view(1, 2, 3, 2),)),
-            Case("batch 2, 4 heads", (_randn(2, 4, 3, 2, seed=7),))]),
+            Case("batch 2, 4 heads", (randn(2, 4, 3, 2, seed=7),))]),
         *_rope_checks(Check, Case),
         *_self_attention_checks(Check, Case),
         Check("scaled_dot_product_attention (hidden)", scaled_dot_product_attention, points=1, hidden=True, tol=1e-5,
               func="scaled_dot_product_attention", hint=sdpa_hint, cases=[
-            Case("2 queries, 5 keys, causal, logits x1000", (_randn(2, 1, 2, 4, seed=8) * 1000,
-                 _randn(2, 1, 5, 4, seed=9), _randn(2, 1, 5, 4, seed=10)), {"is_causal": True}),
-            Case("6 query heads, 2 key/value heads, 3 queries over 7 keys", (_randn(1, 6, 3, 4, seed=17),
-                 _randn(1, 2, 7, 4, seed=18), _randn(1, 2, 7, 4, seed=19)), {"is_causal": True})]),
+            Case("2 queries, 5 keys, causal, logits x1000", (randn(2, 1, 2, 4, seed=8) * 1000,
+                 randn(2, 1, 5, 4, seed=9), randn(2, 1, 5, 4, seed=10)), {"is_causal": True}),
+            Case("6 query heads, 2 key/value heads, 3 queries over 7 keys", (randn(1, 6, 3, 4, seed=17),
+                 randn(1, 2, 7, 4, seed=18), randn(1, 2, 7, 4, seed=19)), {"is_causal": True})]),
     ]

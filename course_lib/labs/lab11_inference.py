@@ -5,7 +5,8 @@ draft model. Hand-written, not exported: the library holds only what a practitio
 from __future__ import annotations
 from contextlib import contextmanager
 import torch
-from course_lib.attention import _randn, attention_weights, causal_mask, scaled_dot_product_attention
+from course_lib.attention import attention_weights, causal_mask, scaled_dot_product_attention
+from course_lib.attention import seeded_randn as randn  # reproducible inputs, the global seed untouched
 from course_lib.inference import (
     accept_reject,
     cached_attention,
@@ -85,8 +86,8 @@ def lab_checks() -> list:
     from course_lib.inference import early_exit_draft
 
     def qkv(b, h, kvh, n, c, s, none=False):
-        cache = (None, None) if none else (_randn(b, kvh, c, 8, seed=s + 3), _randn(b, kvh, c, 8, seed=s + 4))
-        return (_randn(b, h, n, 8, seed=s), _randn(b, kvh, n, 8, seed=s + 1), _randn(b, kvh, n, 8, seed=s + 2), *cache)
+        cache = (None, None) if none else (randn(b, kvh, c, 8, seed=s + 3), randn(b, kvh, c, 8, seed=s + 4))
+        return (randn(b, h, n, 8, seed=s), randn(b, kvh, n, 8, seed=s + 1), randn(b, kvh, n, 8, seed=s + 2), *cache)
 
     p, q = torch.tensor([0.40, 0.25, 0.15, 0.10, 0.07, 0.03]), torch.tensor([0.10, 0.10, 0.30, 0.30, 0.10, 0.10])
     ar = lambda r: [int(r[0]), bool(r[1])]
