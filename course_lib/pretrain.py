@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from .core import asset_path, atomic_output, get_device, seed_everything
+from .model import ModelConfig
 from .tokenizer import BPETokenizer, CHAT_SPECIAL_TOKENS, stdlib_corpus, train_bpe
 
 # %% auto #0
@@ -138,7 +139,7 @@ def load_base_tokenizer() -> BPETokenizer:
 # %% ../nbs/04_pretraining.ipynb #b955ad7a
 @dataclass
 class TrainConfig:
-    "Everything the training loop needs to know."
+    "Everything the training loop needs to know; the architecture part is lesson 03's `ModelConfig` (`model_config`)."
     hidden_size:int = 192       # model width (embedding size)
     n_layers:int = 4            # decoder blocks
     n_heads:int = 6             # attention heads (head size = hidden_size / n_heads)
@@ -170,23 +171,27 @@ class TrainConfig:
         if not 0 <= self.min_lr <= self.lr:
             raise ValueError(f"need 0 <= min_lr <= lr, got min_lr={self.min_lr}, lr={self.lr}")
 
+    def model_config(self, vocab_size:int) -> ModelConfig:
+        """The architecture as lesson 03's `ModelConfig` (hidden_size -> d_model, ffn_size -> d_ff, max_positions ->
+        max_seq_len), with transformers' RMSNorm epsilon (1e-6), which handbook-tiny was built with."""
+        return ModelConfig(vocab_size=vocab_size, d_model=self.hidden_size, n_layers=self.n_layers,
+                           n_heads=self.n_heads, n_kv_heads=self.n_kv_heads, d_ff=self.ffn_size,
+                           max_seq_len=self.max_positions, norm_eps=1e-6)
+
 # %% ../nbs/04_pretraining.ipynb #f8a7437c
 def build_model(cfg:TrainConfig,  # sizes (and the seed for the initial weights)
                 vocab_size:int,   # tokenizer size
                 eos_id:int,       # the <|endoftext|> id
                ):
-    "A freshly initialized transformers `LlamaForCausalLM` with the sizes of `cfg`."
-    from transformers import LlamaConfig, LlamaForCausalLM
-    config = LlamaConfig(vocab_size=vocab_size, hidden_size=cfg.hidden_size, intermediate_size=cfg.ffn_size,
-                         num_hidden_layers=cfg.n_layers, num_attention_heads=cfg.n_heads,
-                         num_key_value_heads=cfg.n_kv_heads,
-                         max_position_embeddings=cfg.max_positions, tie_word_embeddings=True,
-                         bos_token_id=eos_id, eos_token_id=eos_id, pad_token_id=eos_id)
+    "A freshly initialized transformers `LlamaForCausalLM` with the architecture `cfg.model_config(vocab_size)`."
+    from transformers import LlamaForCausalLM
+    config = cfg.model_config(vocab_size).to_llama_config(bos_token_id=eos_id, eos_token_id=eos_id, pad_token_id=eos_id)
     seed_everything(cfg.seed)
     return LlamaForCausalLM(config)
 
 def n_params(model) -> int:
-    "The number of distinct parameters (tied weights counted once)."
+    """The number of parameters of a built model, counted from its tensors (tied weights once): the measured
+    counterpart of lesson 03's `count_parameters(cfg)["total"]`, which predicts it from the config alone."""
     return sum(p.numel() for p in model.parameters())
 
 # %% ../nbs/04_pretraining.ipynb #eec4af3d
