@@ -7,6 +7,6 @@ __all__ = []
 
 # %% ../nbs/cli.ipynb #5092384d
 import sys
-from .core import main
+from .doctor import main
 
 if __name__ == "__main__" and "__file__" in globals(): sys.exit(main())  # not when a notebook runs this cell

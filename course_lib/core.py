@@ -9,11 +9,10 @@ import importlib.metadata as metadata
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['OFFLINE_VARS', 'QUIET_VARS', 'ESSENTIAL', 'OPTIONAL', 'FIX', 'COMMANDS', 'LAB_MODULES', 'set_offline',
-           'seed_everything', 'available_devices', 'get_device', 'cache_dir', 'asset_path', 'atomic_write',
-           'atomic_output', 'time_call', 'median_time', 'print_table', 'embedding_model_path', 'MissingExtraError',
-           'extras_requirements', 'missing_extras', 'check_extras', 'extras_rows', 'doctor_rows', 'doctor',
-           'doctor_cli', 'main', 'moved_names']
+__all__ = ['OFFLINE_VARS', 'QUIET_VARS', 'ESSENTIAL', 'OPTIONAL', 'FIX', 'LAB_MODULES', 'set_offline', 'seed_everything',
+           'available_devices', 'get_device', 'cache_dir', 'asset_path', 'atomic_write', 'atomic_output', 'time_call',
+           'median_time', 'print_table', 'installed_version', 'embedding_model_path', 'MissingExtraError',
+           'extras_requirements', 'missing_extras', 'check_extras', 'moved_names']
 
 # %% ../nbs/00_core.ipynb #81b703d1
 OFFLINE_VARS = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE")
@@ -165,7 +164,7 @@ OPTIONAL = ("trl", "datasets", "peft", "accelerate", "chromadb", "sentence-trans
             "ipywidgets", "nbclient", "gguf")
 FIX = 'run `make install` in the course folder (or: pip install "course_lib[all]")'
 
-def _version(dist:str) -> str|None:
+def installed_version(dist:str) -> str|None:
     try: return metadata.version(dist)
     except metadata.PackageNotFoundError: return None
 
@@ -199,7 +198,7 @@ def missing_extras(extras:str="", # extras to check, "rag,serve"; the base requi
     names = [""] + [e for e in extras.replace(" ", ",").split(",") if e]
     if unknown := [e for e in names if e not in reqs]:
         raise ValueError(f"course_lib has no extra {unknown}: its extras are {sorted(k for k in reqs if k)}")
-    missing = {e: [d for d in reqs[e] if _version(d) is None] for e in names}
+    missing = {e: [d for d in reqs[e] if installed_version(d) is None] for e in names}
     return {e: ds for e, ds in missing.items() if ds}
 
 def check_extras(extras:str="", # the extras this lesson needs, "rag,serve"
@@ -213,89 +212,6 @@ def check_extras(extras:str="", # the extras this lesson needs, "rag,serve"
     pip = f'pip install "course_lib[{spec}]"' if spec else "pip install course_lib"
     raise MissingExtraError(f"this lesson needs {what}, which is not installed: run `make install` in the course "
                             f"folder, or `{pip}`, then restart the kernel")
-
-# %% ../nbs/00_core.ipynb #fe3d7570
-def extras_rows() -> list[tuple[str, str, str, str]]:
-    "The doctor's rows for the base requirements and each extra (per optional package if course_lib is not installed)."
-    reqs = extras_requirements()
-    if reqs is None:
-        found = {d: _version(d) for d in OPTIONAL}
-        return [(d, v or "missing", "ok" if v else "warn", "" if v else FIX) for d, v in found.items()]
-    rows = []
-    for e in sorted(k for k in reqs if k not in ("all", "dev", "lab")):
-        miss = missing_extras(e).get(e, [])
-        found = f"missing {', '.join(miss)}" if miss else f"{len(reqs[e])} packages"
-        fix = (f'pip install "course_lib[{e}]"' if e else "pip install course_lib") + " (or `make install`)"
-        rows.append((f"extra '{e}'" if e else "base requirements", found,
-                     ("warn" if e else "FAIL") if miss else "ok", fix))
-    return rows
-
-def doctor_rows() -> list[tuple[str, str, str, str]]:
-    "The doctor's findings: (what, found, status, fix) with status 'ok', 'warn' or 'FAIL'."
-    rows = [("python", platform.python_version(),
-             "ok" if sys.version_info >= (3, 10) else "FAIL", "use Python >= 3.10")]
-    for dist in ESSENTIAL:
-        v = _version(dist)
-        rows.append((dist, v or "missing", "ok" if v else "FAIL", "" if v else FIX))
-    rows += extras_rows()
-    if _version("torch"): rows.append(("device", str(get_device()), "ok", ""))
-    emb = embedding_model_path()
-    rows.append(("embedding model", str(emb) if emb else "missing", "ok" if emb else "warn", "" if emb else FIX))
-    free_gb = shutil.disk_usage(cache_dir()).free / 2**30
-    rows.append(("free disk (cache)", f"{free_gb:.1f} GiB", "ok" if free_gb >= 2 else "FAIL",
-                 "free 2 GiB or set COURSE_LIB_CACHE"))
-    try:
-        import psutil
-        ram = psutil.virtual_memory().available / 2**30
-        rows.append(("free RAM", f"{ram:.1f} GiB", "ok" if ram >= 2 else "warn",
-                     "close other programs: lessons want ~2 GiB"))
-    except ImportError: rows.append(("free RAM", "unknown (psutil missing)", "warn", FIX))
-    return rows
-
-def doctor(file=None) -> bool:
-    "Print the doctor's table; return True when nothing essential is missing."
-    rows = doctor_rows()
-    w = max(len(r[0]) for r in rows)
-    for what, found, status, fix in rows:
-        print(f"{status:4}  {what:<{w}}  {found}" + (f"   -> {fix}" if fix and status != "ok" else ""), file=file)
-    ok = all(r[2] != "FAIL" for r in rows)
-    print("\nall essentials present" if ok else "\nsomething essential is missing: see the FAIL rows above", file=file)
-    return ok
-
-# %% ../nbs/00_core.ipynb #10120a95
-COMMANDS = {  # name -> (module:function, what it does)
-    "doctor": ("course_lib.core:doctor_cli", "check this machine has what the course needs"),
-    "release": ("course_lib.grading:release_cli", "make a lab's student workbook from its source notebook"),
-    "grade": ("course_lib.grade_export:grade_cli", "grade a folder of submitted lab notebooks"),
-    "merge-gradebooks": ("course_lib.grade_export:merge_gradebooks_cli",
-                         "join the gradebooks of several grading shards"),
-    "export-grades": ("course_lib.grade_export:export_grades_cli",
-                      "export a gradebook: an LMS CSV (Canvas, Moodle) or Gradescope results"),
-    "train-base": ("course_lib.pretrain:train_base_cli", "train the course's base model (handbook-tiny)"),
-    "serve": ("course_lib.serve:serve_cli", "serve the course model over an OpenAI-compatible HTTP API"),
-    "export-gguf": ("course_lib.gguf_export:export_gguf_cli",
-                    "write a Llama model folder as one GGUF file (f16, q8_0 or q4_0)"),
-}
-
-def doctor_cli(argv:list[str]) -> int:
-    "`python -m course_lib doctor`: print the table; exit status 1 when something essential is missing."
-    return 0 if doctor() else 1
-
-def main(argv:list[str]|None=None) -> int:
-    "Run `python -m course_lib COMMAND [ARGS...]`."
-    argv = sys.argv[1:] if argv is None else list(argv)
-    if not argv or argv[0] in ("-h", "--help", "help") or argv[0] not in COMMANDS:
-        if argv and argv[0] not in ("-h", "--help", "help"): print(f"unknown command {argv[0]!r}\n", file=sys.stderr)
-        print("usage: python -m course_lib COMMAND [ARGS...]\n\ncommands:", file=sys.stderr)
-        for name, (_, what) in COMMANDS.items(): print(f"  {name:<18} {what}", file=sys.stderr)
-        return 0 if argv and argv[0] in ("-h", "--help", "help") else 2
-    target, _ = COMMANDS[argv[0]]
-    module, func = target.split(":")
-    if importlib.util.find_spec(module) is None:
-        print(f"command {argv[0]!r} needs {module}, which this version of course_lib does not have yet",
-              file=sys.stderr)
-        return 2
-    return int(getattr(importlib.import_module(module), func)(argv[1:]) or 0)
 
 # %% ../nbs/00_core.ipynb #5ea3ea53
 LAB_MODULES = {"01_tokenizer": "course_lib.tokenizer", "04_pretraining": "course_lib.pretrain",
@@ -313,3 +229,7 @@ def moved_names(module:str,           # the module that held the names, e.g. `__
         if name in moved: return getattr(importlib.import_module(moved[name]), name)
         raise AttributeError(f"module {module!r} has no attribute {name!r}")
     return __getattr__
+
+# %% ../nbs/00_core.ipynb #a6812a05
+__getattr__ = moved_names(__name__, {n: "course_lib.doctor" for n in
+                                     ("doctor", "doctor_rows", "extras_rows", "COMMANDS", "doctor_cli", "main")})

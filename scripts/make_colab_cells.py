@@ -105,7 +105,7 @@ def updated(path: Path, cfg, table) -> tuple[str, list[str]]:
     codes = [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code" and MARK in "".join(c["source"])]
     if not marks or not codes:
         raise SystemExit(f"{path.relative_to(ROOT)}: no {'badge' if not marks else 'install'} cell near the top: copy "
-                         "both from nbs/01_tokenizer.ipynb (a markdown cell with the badge, then the install cell)")
+                         "both from nbs/01a_tokenizer.ipynb (a markdown cell with the badge, then the install cell)")
     nb["cells"][marks[0]]["source"] = badge(cfg, rel).splitlines(keepends=True)
     nb["cells"][codes[0]]["source"] = install_cell(cfg, extras).splitlines(keepends=True)
     return json.dumps(nb, indent=1, ensure_ascii=False) + "\n", extras

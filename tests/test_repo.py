@@ -63,7 +63,7 @@ def test_colab_cells_name_the_extras_each_notebook_imports():
     table = part_extras(settings())
     assert table["chromadb"] == "rag" and table["bs4"] == "rag" and table["trl"] == "post"
     extras = lambda nb: notebook_extras(json.loads((ROOT / "nbs" / nb).read_text(encoding="utf-8")), table)
-    assert extras("13_rag.ipynb") == ["rag"] and extras("01_tokenizer.ipynb") == []
+    assert extras("13_rag.ipynb") == ["rag"] and extras("01a_tokenizer.ipynb") == []
     assert "post" in extras("07_sft.ipynb") and "serve" in extras("15d_deployment.ipynb")
     fake = {"cells": [{"cell_type": "code", "source": "from course_lib.vectorstore import embed\nimport httpx"}]}
     assert notebook_extras(fake, table) == ["rag", "serve"]
