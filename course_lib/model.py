@@ -207,5 +207,6 @@ def block_output(block:nn.Module, cfg:ModelConfig, seq_len:int=5) -> torch.Tenso
     with torch.no_grad():
         for _, p in sorted(block.named_parameters()):
             p.copy_(torch.randn(p.shape, generator=g) * 0.3 + (1 if p.dim() == 1 else 0))
-        x = seeded_randn(2, seq_len, cfg.d_model, seed=11)
-        return block(x, *rope_cos_sin(seq_len, cfg.head_dim, cfg.rope_theta))
+        device = next(block.parameters()).device
+        x = seeded_randn(2, seq_len, cfg.d_model, seed=11, device=device)
+        return block(x, *rope_cos_sin(seq_len, cfg.head_dim, cfg.rope_theta, device=device))

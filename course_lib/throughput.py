@@ -48,11 +48,12 @@ def batch_throughput(model,                           # our Decoder
     "Greedy generation with the KV cache at each batch size: tokens/s over the batch and seconds per batch."
     if prompts.dim() != 2 or prompts.shape[0] < max(batch_sizes):
         raise ValueError(f"prompts must be (n, seq) with n >= {max(batch_sizes)}, got shape {tuple(prompts.shape)}")
-    alone = [generate_greedy(model, prompts[i:i + 1], max_new_tokens) for i in range(max(batch_sizes))]
+    # .cpu() waits for the tokens, so that the timings also hold on a GPU (whose kernels run asynchronously)
+    alone = [generate_greedy(model, prompts[i:i + 1], max_new_tokens).cpu() for i in range(max(batch_sizes))]
     rows = []
     for b in batch_sizes:
         t = time.perf_counter()
-        out = generate_greedy(model, prompts[:b], max_new_tokens)
+        out = generate_greedy(model, prompts[:b], max_new_tokens).cpu()
         dt = time.perf_counter() - t
         same = sum(bool(torch.equal(out[i:i + 1], alone[i])) for i in range(b))
         rows.append(dict(batch=b, seconds=dt, tokens_per_s=b * max_new_tokens / dt,

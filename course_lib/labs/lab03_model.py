@@ -8,8 +8,9 @@ from functools import lru_cache
 import torch
 from course_lib.core import asset_path
 from course_lib.labs.lab02_attention import one_thread
-from course_lib.model import (Block, Decoder, ModelConfig, _randn, block_output, count_parameters, rename_params,
+from course_lib.model import (Block, Decoder, ModelConfig, block_output, count_parameters, rename_params,
                               rms_norm, swiglu)
+from course_lib.attention import seeded_randn as randn  # reproducible inputs, the global seed untouched
 
 LAB_CONFIGS = {
     "mha": ModelConfig(vocab_size=50, d_model=16, n_layers=1, n_heads=4, d_ff=32, max_seq_len=8),
@@ -70,7 +71,7 @@ def _state(cfg:ModelConfig, seed:int) -> dict:
     model = Decoder(cfg)
     with torch.no_grad():
         for name, p in model.named_parameters():
-            if p.dim() == 1: p.add_(_randn(*p.shape, seed=seed + len(name)) * 0.2)
+            if p.dim() == 1: p.add_(randn(*p.shape, seed=seed + len(name)) * 0.2)
     return {k: v.clone() for k, v in model.state_dict().items()}
 
 
@@ -124,16 +125,16 @@ def lab_checks() -> list:
         Check("rms_norm", rms_norm, points=1, tol=1e-5, hint="divide by the root of the mean square over the last dim "
               "plus eps; then scale by the gain", cases=[
             Case("a small row", (torch.tensor([[3.0, 4.0]]), torch.ones(2))),
-            Case("a learned gain", (_randn(2, 3, 8, seed=1), _randn(8, seed=2))),
-            Case("large values, eps=1e-6", (_randn(4, 8, seed=3) * 1e4, torch.ones(8)), {"eps": 1e-6}),
-            Case("small activations, where eps matters", (_randn(3, 8, seed=4) * 1e-3, _randn(8, seed=5))),
+            Case("a learned gain", (randn(2, 3, 8, seed=1), randn(8, seed=2))),
+            Case("large values, eps=1e-6", (randn(4, 8, seed=3) * 1e4, torch.ones(8)), {"eps": 1e-6}),
+            Case("small activations, where eps matters", (randn(3, 8, seed=4) * 1e-3, randn(8, seed=5))),
             Case("a row of zeros", (torch.zeros(2, 4), torch.ones(4)))]),
         Check("swiglu", swiglu, points=1, tol=1e-5, hint="the gate projection goes through SiLU and multiplies the up "
               "projection elementwise; then the down projection", cases=[
-            Case("width 4, hidden 6", (_randn(3, 4, seed=4), _randn(6, 4, seed=5), _randn(6, 4, seed=6),
-                                       _randn(4, 6, seed=7))),
-            Case("a batch of sequences", (_randn(2, 3, 8, seed=8), _randn(16, 8, seed=9), _randn(16, 8, seed=10),
-                                          _randn(8, 16, seed=12)))]),
+            Case("width 4, hidden 6", (randn(3, 4, seed=4), randn(6, 4, seed=5), randn(6, 4, seed=6),
+                                       randn(4, 6, seed=7))),
+            Case("a batch of sequences", (randn(2, 3, 8, seed=8), randn(16, 8, seed=9), randn(16, 8, seed=10),
+                                          randn(8, 16, seed=12)))]),
         Check("Block", Block, points=2, tol=1e-4, harness=block_run,
               hint="two residual lines, each normalising its input first; the norms use cfg.norm_eps; name the parts "
                    "attn_norm, attn, mlp_norm, mlp (gate_proj, up_proj, down_proj)",
