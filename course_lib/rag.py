@@ -4,67 +4,22 @@
 
 # %% ../nbs/13_rag.ipynb #b231879f
 from __future__ import annotations
-import io, json, math, re
+import io, math, re
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
-from .core import asset_path, atomic_write, cache_dir
+from .core import atomic_write, cache_dir
 from .documents import Document, split_documents
 from .vectorstore import Hit, VectorStore, chunk_id, course_documents, embed
+# the question set and the metrics live in course_lib.rag_eval (lesson 12b); imported here, they stay importable
+# from course_lib.rag
+from .rag_eval import (
+    SPLITS, Question, bootstrap_ci, contains_answer, lead_verdict, load_questions, mrr, ndcg_at_k, normalize_text,
+    per_question, recall_at_k, relevant_ids, retrieval_metrics)
 
 # %% auto #0
-__all__ = ['SPLITS', 'CHUNK_SIZE', 'STOPWORDS', 'METHODS', 'Question', 'load_questions', 'normalize_text', 'contains_answer',
-           'relevant_ids', 'handbook_chunks', 'recall_at_k', 'mrr', 'ndcg_at_k', 'words', 'BM25',
-           'reciprocal_rank_fusion', 'Retriever', 'chunk_vectors', 'cached_store', 'retrieval_metrics',
-           'compare_retrievers', 'per_question', 'bootstrap_ci', 'lead_verdict']
-
-# %% ../nbs/13_rag.ipynb #2ae927fb
-SPLITS = ("dev", "test")
-
-@dataclass
-class Question:
-    "One labelled question: `Question('How many bytes does BPE start from?', '256', 'nbs/01_tokenizer.ipynb')`."
-    question: str      # what a student asks
-    answer: str        # a short span of the source lesson's text that answers it
-    source: str        # the lesson that holds the answer, e.g. "nbs/12a_vector_store.ipynb"
-    section: str = ""  # the section the answer was found in when it was labelled (for people; not used to judge)
-    split: str = "dev" # "dev": make choices on it; "test": report on it, once
-
-    def __post_init__(self):
-        if self.split not in SPLITS: raise ValueError(f"split={self.split!r}: use one of {SPLITS}")
-
-def _question(path:Path, i:int, r) -> Question:
-    "Row i of a questions file as a Question, or a ValueError that names the row."
-    fields = ("question", "answer", "source")
-    if not isinstance(r, dict) or not all(isinstance(r.get(k), str) and r[k].strip() for k in fields):
-        raise ValueError(f"{path}: row {i} needs non-empty strings question, answer and source, got {r!r}")
-    try: return Question(r["question"], r["answer"], r["source"], r.get("section", ""), r.get("split", "dev"))
-    except ValueError as e: raise ValueError(f"{path}: row {i}: {e}") from e
-
-def load_questions(path:str|Path|None=None, # JSON list of {question, answer, source[, section, split]}; None: shipped
-                   split:str|None=None,     # "dev" or "test": only that split; None: every question
-                  ) -> list[Question]:
-    "The labelled questions: `load_questions()[0].source -> 'nbs/00_core.ipynb'`, `load_questions(split='test')`."
-    if split is not None and split not in SPLITS:
-        raise ValueError(f"split={split!r}: use one of {SPLITS} (or None for all)")
-    path = Path(path) if path else asset_path("rag/questions.json")
-    try: rows = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as e: raise ValueError(f"cannot read the questions in {path}: {e}") from e
-    out = [_question(path, i, r) for i, r in enumerate(rows)]
-    return [q for q in out if split is None or q.split == split]
-
-def normalize_text(text:str) -> str:
-    "Lower case, no `*` or backticks, whitespace collapsed: `normalize_text('A **bold**\\n`x`') -> 'a bold x'`."
-    return " ".join(text.replace("*", "").replace("`", "").lower().split())
-
-def contains_answer(text:str, answer:str) -> bool:
-    "Whether the answer span occurs in the text (both normalized)."
-    return normalize_text(answer) in normalize_text(text)
-
-def relevant_ids(chunks:list[Document], q:Question) -> set[str]:
-    "The ids of the chunks that come from the question's lesson and contain its answer."
-    return {chunk_id(c) for c in chunks if c.metadata.get("source") == q.source and contains_answer(c.text, q.answer)}
+__all__ = ['CHUNK_SIZE', 'STOPWORDS', 'METHODS', 'handbook_chunks', 'words', 'BM25', 'reciprocal_rank_fusion', 'Retriever',
+           'chunk_vectors', 'cached_store', 'compare_retrievers']
 
 # %% ../nbs/13_rag.ipynb #a4ffe5f8
 CHUNK_SIZE = 400  # characters per chunk (before the header line); see benchmarks/rag.py (dev questions)
@@ -79,41 +34,6 @@ def handbook_chunks(docs:list[Document]|None=None, # the lessons (None: course_d
     if not headers: return chunks
     return [Document(f"{c.metadata['headers']}\n\n{c.text}" if c.metadata.get("headers") else c.text, c.metadata)
             for c in chunks]
-
-# %% ../nbs/13_rag.ipynb #c39dc458
-def recall_at_k(ranked:list, # ids, best first
-                relevant,    # the relevant ids (a set, list or dict of gains)
-                k:int,       # how many of the top ranks count
-               ) -> float:
-    "|relevant ∩ ranked[:k]| / |relevant|: `recall_at_k(['a', 'b', 'c'], {'c', 'x'}, 3) -> 0.5`."
-    if k < 1: raise ValueError(f"k must be >= 1, got {k}")
-    rel = set(relevant)
-    if not rel: raise ValueError("no relevant ids: recall is undefined for a question without relevant chunks")
-    return len(rel & set(ranked[:k])) / len(rel)
-
-def mrr(rankings:list[list], # one ranking per question, ids best first
-        relevant:list,       # one set of relevant ids per question
-       ) -> float:
-    ("Mean over questions of 1 / rank of the first relevant id (0 if none): "
-     "`mrr([['a', 'b'], ['c']], [{'b'}, {'x'}]) -> 0.25`.")
-    if len(rankings) != len(relevant) or not rankings:
-        raise ValueError(f"need one set of relevant ids per ranking and at least one, got "
-                         f"{len(rankings)} rankings, {len(relevant)} sets")
-    rr = [next((1 / r for r, i in enumerate(ranked, 1) if i in set(rel)), 0.0)
-          for ranked, rel in zip(rankings, relevant)]
-    return sum(rr) / len(rr)
-
-def ndcg_at_k(ranked:list, # ids, best first
-              relevant,    # relevant ids (gain 1 each) or a dict id -> gain
-              k:int=10,    # how many of the top ranks count
-             ) -> float:
-    "DCG@k / ideal DCG@k with DCG = Σ gain_i / log2(i + 1): `ndcg_at_k(['a', 'b'], {'b'}, 10) -> 0.631`."
-    if k < 1: raise ValueError(f"k must be >= 1, got {k}")
-    gains = dict(relevant) if isinstance(relevant, dict) else {i: 1.0 for i in relevant}
-    ideal = sorted((g for g in gains.values() if g > 0), reverse=True)[:k]
-    if not ideal: raise ValueError("no relevant ids (with a positive gain): nDCG is undefined")
-    dcg = sum(gains.get(i, 0.0) / math.log2(r + 1) for r, i in enumerate(ranked[:k], 1))
-    return dcg / sum(g / math.log2(r + 1) for r, g in enumerate(ideal, 1))
 
 # %% ../nbs/13_rag.ipynb #2338bd9c
 STOPWORDS = frozenset(
@@ -266,45 +186,9 @@ def cached_store(path:str|Path,          # the store's folder (lesson 12's Vecto
                              metadatas=[{k: v for k, v in c.metadata.items() if v is not None} or None for c in part])
     return store
 
-# %% ../nbs/13_rag.ipynb #701101a2
-def retrieval_metrics(rankings:list[list], # one ranking per question
-                      relevant:list,       # one set of relevant ids per question
-                      ks:tuple=(1, 5, 10), # the k of each recall@k
-                     ) -> dict:
-    "Mean recall@k for each k, MRR, nDCG@10 and how many questions have nothing relevant in the top 5."
-    row = {f"recall@{k}": float(np.mean([recall_at_k(r, rel, k) for r, rel in zip(rankings, relevant)])) for k in ks}
-    row["MRR"] = mrr(rankings, relevant)
-    row["nDCG@10"] = float(np.mean([ndcg_at_k(r, rel, 10) for r, rel in zip(rankings, relevant)]))
-    row["missed@5"] = sum(not set(r[:5]) & set(rel) for r, rel in zip(rankings, relevant))
-    return row
-
+# %% ../nbs/13_rag.ipynb #041b2feb
 def compare_retrievers(retriever:Retriever, questions:list[Question], methods:tuple=METHODS) -> tuple[list[dict], dict]:
     "One row of retrieval_metrics per method, and each method's rankings."
     relevant = [relevant_ids(list(retriever.chunks.values()), q) for q in questions]
     runs = {m: retriever.rankings([q.question for q in questions], m) for m in methods}
     return [dict(method=m, **retrieval_metrics(r, relevant)) for m, r in runs.items()], runs
-
-def per_question(rankings:list[list], # one ranking per question
-                 relevant:list,       # one set of relevant ids per question
-                 k:int=5,             # the k of recall@k
-                ) -> dict[str, np.ndarray]:
-    "Each question's recall@k, reciprocal rank and nDCG@10 (their means are retrieval_metrics' numbers)."
-    rr = [next((1 / r for r, i in enumerate(ranked, 1) if i in rel), 0.0) for ranked, rel in zip(rankings, relevant)]
-    return {f"recall@{k}": np.array([recall_at_k(r, rel, k) for r, rel in zip(rankings, relevant)]),
-            "MRR": np.array(rr), "nDCG@10": np.array([ndcg_at_k(r, rel, 10) for r, rel in zip(rankings, relevant)])}
-
-def bootstrap_ci(values,              # one number per question (or a paired difference per question)
-                 n_boot:int=2000,     # resamples
-                 seed:int=0,          # the resamples' seed
-                 level:float=0.95,    # the interval's coverage
-                ) -> tuple[float, float, float]:
-    "(mean, low, high): the percentile bootstrap interval of the mean: `bootstrap_ci([1, 1, 1]) -> (1.0, 1.0, 1.0)`."
-    x = np.asarray(values, dtype=np.float64)
-    if x.ndim != 1 or not len(x): raise ValueError(f"need a non-empty list of numbers, got shape {x.shape}")
-    means = x[np.random.default_rng(seed).integers(0, len(x), (n_boot, len(x)))].mean(axis=1)
-    low, high = np.quantile(means, [(1 - level) / 2, 1 - (1 - level) / 2])
-    return float(x.mean()), float(low), float(high)
-
-def lead_verdict(low:float, high:float) -> str:
-    "What an interval of a difference a - b supports: 'a ahead', 'a behind' or 'not distinguishable'."
-    return "ahead" if low > 0 else "behind" if high < 0 else "not distinguishable"

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from .core import asset_path
 from .evaluate import exact_match, f1
-from .rag import Question, Retriever, contains_answer, reciprocal_rank_fusion, words
+from .rag_eval import Question, contains_answer
+from .rag import Retriever, reciprocal_rank_fusion, words
 from .vectorstore import Hit, embed
 
 # %% auto #0
