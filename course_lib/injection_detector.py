@@ -13,7 +13,7 @@ from .security import InjectionDetector, text_list
 # %% auto #0
 __all__ = ['TEMPLATES', 'INJECTION_SET', 'ATTACK_TEMPLATES', 'BENIGN_TEMPLATES', 'load_templates', 'make_injection_dataset',
            'write_injection_dataset', 'load_injection_dataset', 'text_views', 'hashed_ngrams', 'hashed_char_ngrams',
-           'EmbeddingDetector']
+           'EmbeddingDetector', 'detection_rates', 'choose_threshold']
 
 # %% ../nbs/16b_injection_detector.ipynb #d5b2e379
 TEMPLATES = "security/injection_templates.json"  # hand-written frames, goals and documents (course_lib/assets)
@@ -239,3 +239,25 @@ class EmbeddingDetector(InjectionDetector):
         s = _sigmoid(self.features([v for vs in views for v in vs]) @ self.w + self.b)
         starts = np.cumsum([0] + [len(vs) for vs in views])
         return [float(s[a:b].max()) for a, b in zip(starts[:-1], starts[1:])]
+
+# %% ../nbs/16b_injection_detector.ipynb #45163524
+def detection_rates(flags:list[bool], labels:list[bool]) -> dict[str, float]:
+    "Detection rate (flagged attacks / attacks) and false-positive rate (flagged benign / benign)."
+    if len(flags) != len(labels): raise ValueError(f"{len(flags)} predictions but {len(labels)} labels")
+    pos, neg = [f for f, l in zip(flags, labels) if l], [f for f, l in zip(flags, labels) if not l]
+    if not pos or not neg: raise ValueError("the labels need both attacks (True) and benign texts (False)")
+    return {"detection": sum(pos) / len(pos), "fpr": sum(neg) / len(neg)}
+
+def choose_threshold(scores:list[float], # detector scores on validation texts
+                     labels:list[bool],  # True for an attack
+                     max_fpr:float=0.05, # the false-positive budget
+                    ) -> float:
+    ("The lowest score threshold (flag: score >= t) whose false-positive rate is <= max_fpr: "
+     "`choose_threshold([.1, .9, .8], [False, True, False], 0.0) -> 0.9`.")
+    if not 0 <= max_fpr <= 1: raise ValueError(f"max_fpr must be in [0, 1], got {max_fpr}")
+    neg = sorted((s for s, l in zip(scores, labels) if not l), reverse=True)
+    if not neg or len(neg) == len(scores):
+        raise ValueError("the labels need both attacks (True) and benign texts (False)")
+    for t in sorted(set(scores)):
+        if sum(s >= t for s in neg) / len(neg) <= max_fpr: return float(t)
+    return float("inf")  # even the highest score flags too many benign texts: flag nothing

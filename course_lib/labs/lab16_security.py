@@ -1,12 +1,13 @@
-"""Checks of lab 16_security (the lesson's module: `course_lib.security`). Hand-written, not exported: the library holds
-only what a practitioner imports.
+"""Checks of lab 16_security (the lessons' modules: `course_lib.security`, `course_lib.attacks`,
+`course_lib.injection_detector`). Hand-written, not exported: the library holds only what a practitioner imports.
 
 Two references live here because the lesson's module lacks them: `lab_canary_leaked` (the lesson's `canary_leaked`
 plus hex and rot13) and `lab_evaluate_detector` (a threshold chosen on validation, reported on both splits)."""
 from __future__ import annotations
 import base64, codecs, re
-from course_lib.security import (attack_success_rate, canary_leaked, choose_threshold, detection_rates,
-                                 HeuristicDetector)
+from course_lib.attacks import attack_success_rate
+from course_lib.injection_detector import choose_threshold, detection_rates
+from course_lib.security import canary_leaked, HeuristicDetector
 
 LAB_CANARY = "canary-5feceb66ffc8"
 
