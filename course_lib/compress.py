@@ -11,9 +11,9 @@ import torch.nn.functional as F
 from .quantize import QTensor, calibration_blocks, quantize_absmax
 # the quantization table and its helpers live in course_lib.quantized (lesson 10a); imported here, the names that
 # compress had stay importable from it
-from .quantized import (METHODS, QuantLinear, model_bytes, quantizable_linears, quantization_table,
-                                  quantize_model, quiet_libraries, reference_quantize, replace_module, tensor_bytes,
-                                  tokens_per_second)
+from .quantized import (
+    METHODS, QuantLinear, model_bytes, quantizable_linears, quantization_table, quantize_model, quiet_libraries,
+    reference_quantize, replace_module, tensor_bytes, tokens_per_second)
 
 
 # %% auto #0

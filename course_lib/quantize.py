@@ -6,7 +6,7 @@
 from __future__ import annotations
 from dataclasses import dataclass
 import torch
-
+from .core import moved_names
 
 # %% auto #0
 __all__ = ['QTensor', 'check_bits', 'quantize_absmax', 'quantize_zeropoint', 'dequantize', 'pack_int4', 'unpack_int4',
@@ -207,3 +207,7 @@ def collect_hessians(model, modules:dict, blocks:torch.Tensor, batch_size:int=8)
     finally:
         for h in hooks: h.remove()
     return {k: H[k] / n[k] for k in modules}
+
+# %% ../nbs/10_quantization.ipynb #d4cf99a6
+__getattr__ = moved_names(__name__, {name: "course_lib.quantized" for name in (
+    "QuantLinear", "METHODS", "quantizable_linears", "replace_module", "quantize_model", "quiet_libraries")})

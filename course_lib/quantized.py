@@ -9,8 +9,9 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from .core import median_time
-from .quantize import (QTensor, check_group_size, dequantize, gptq_quantize, collect_hessians,
-                                 quantize_absmax, quantize_groupwise, quantize_zeropoint)
+from .quantize import (
+    QTensor, check_group_size, collect_hessians, dequantize, gptq_quantize, quantize_absmax,
+    quantize_groupwise, quantize_zeropoint)
 
 # %% auto #0
 __all__ = ['METHODS', 'QuantLinear', 'quantizable_linears', 'replace_module', 'quantize_model', 'quiet_libraries',
