@@ -6,7 +6,7 @@ beside it: Colab, `pip install`) behaves like the repository:
 - course/structure.json  which module each lesson exports and what each lab checks
                          (read by course_lib.knowledge_graph.course_structure);
 - course/images/*.png    the pictures committed beside the lessons (nbs/images: 15c's chat page screenshot);
-- labs/01_tokenizer/source.ipynb  the lab the grader lessons (19b, 19c, 19d) grade as their demo.
+- labs/01_tokenizer/source.ipynb  the lab the grader lessons (19e, 19f, 19g) grade as their demo.
 
     python scripts/make_assets.py          # write them
     python scripts/make_assets.py --check  # exit 1 if they are out of sync with nbs/ and labs/

@@ -31,9 +31,13 @@ assert len(code_cells(LAB / "source.ipynb")) - len(SOL) == len(WORKBOOK) - len(S
     "lab 01's demo cells changed: update DEMOS"
 YES = "class Yes:\n    def __eq__(self, other): return True\n    __hash__ = object.__hash__\n" + "".join(
     f"def {c.target}(*a, **k): return Yes()\n" for c in CHECKS)
-PATCH_GRADING = ("import course_lib.grading as g, json\ng.same = lambda *a, **k: True\n"
-                 "g.judge_lab = lambda *a, **k: None\ng.lab_checks = lambda lab: []\n"
-                 "g.probe_lab = lambda lab, ns, **k: json.dumps({'merge': [{'value': 1}]})")
+# patches every module of the lab framework (lessons 19 to 19c): the probe loads fresh copies, so none of it counts
+PATCH_GRADING = ("import json\nimport course_lib.checks as c, course_lib.probing as p, course_lib.judging as j\n"
+                 "import course_lib.grading as g\nfake = lambda lab, ns, **k: json.dumps({'merge': [{'value': 1}]})\n"
+                 "for m in (c, j, g): m.same = lambda *a, **k: True\n"
+                 "for m in (p, j, g): m.lab_checks = lambda lab: []\n"
+                 "for m in (p, g): m.probe_lab, m.probe = fake, lambda *a, **k: [{'value': 1}]\n"
+                 "c.to_data = p.to_data = lambda x, *a: 1\nj.judge_lab = g.judge_lab = lambda *a, **k: None")
 PATCH_BUILTINS = ("import builtins, json\nbuiltins.print = lambda *a, **k: None\n"
                   "builtins.isinstance = lambda *a: True\njson.dumps = lambda *a, **k: '{}'")
 DUMPS_FORGED = ("import json\n_dumps = json.dumps\n"  # keeps the nonce, carries data that is not the checks' results
