@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 # Four lessons (about 6.5 minutes) run in the "others" process, so that both end at about the same time: in CI the
 # notebooks alone took 27.5 min and the rest about 18 (2026-12); 15e_gguf (~80 s here) went to the others.
-BALANCE = ("01a_tokenizer.ipynb", "06_post_training_data.ipynb", "10b_compress.ipynb", "15e_gguf.ipynb")
+BALANCE = ("01a_tokenizer.ipynb", "06b_post_training_data.ipynb", "10b_compress.ipynb", "15e_gguf.ipynb")
 NOTEBOOKS = sorted(p.name for p in (ROOT / "nbs").glob("*.ipynb"))
 NB_TESTS = "tests/test_notebooks.py::"
 GROUPS = {"notebooks": ["tests/test_notebooks.py", *[f"--deselect={NB_TESTS}test_notebook_runs[{n}]" for n in BALANCE]],

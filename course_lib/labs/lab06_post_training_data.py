@@ -28,8 +28,8 @@ def keep_first(n_rows:int,                   # how many rows there are
                pairs:list[tuple[int,int]],   # near-duplicate pairs (i, j), i < j < n_rows, in any order
               ) -> list[int]:
     """The rows to keep: row j goes when it is a near duplicate of an earlier row that is kept (a dropped row drops
-    nothing): `keep_first(4, [(0, 1), (1, 2)]) -> [0, 2, 3]`. The rule of the lesson's `dedup`, which has no function
-    of its own, so its reference lives here."""
+    nothing): `keep_first(4, [(0, 1), (1, 2)]) -> [0, 2, 3]`. The rule of `dedup.near_dedup` (lesson 04), which applies
+    it to texts, not pairs, so the reference for pairs lives here."""
     for i, j in pairs:
         if not 0 <= i < j < n_rows: raise ValueError(f"pair {(i, j)} is not (i, j) with 0 <= i < j < {n_rows}")
     dropped = set()
