@@ -200,6 +200,6 @@ def unigram_perplexity(train_ids:list[int], blocks:torch.Tensor, vocab_size:int)
     logp = (counts / counts.sum()).log()
     return math.exp(-logp[blocks[:, 1:]].mean().item())
 
-# %% ../nbs/04b_pretraining.ipynb #6da9425a
+# %% ../nbs/04b_pretraining.ipynb #fb4af005
 __getattr__ = moved_names(__name__, {n: "course_lib.base_model" for n in (
     "build_base_data", "train_base", "train_base_cli", "load_base_model", "base_metrics", "load_validation_blocks")})
