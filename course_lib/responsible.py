@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 import numpy as np
 from .core import asset_path, atomic_write, moved_names, print_table
-from .rag import bootstrap_ci  # (mean, low, high): one implementation, shared with the RAG lessons
+from .rag_eval import bootstrap_ci  # (mean, low, high): one implementation, lesson 12b's
 
 # %% auto #0
 __all__ = ['MODEL_CARD', 'sequence_logprob', 'fill', 'likelihood_gaps', 'sign_test', 'weat_association', 'weat',

@@ -96,3 +96,10 @@ def test_no_private_names_across_modules():
                 bad += [f"course_lib/{py.name}: from {'.' * node.level}{node.module or ''} import {a.name}"
                         for a in node.names if a.name.startswith("_") and node.module != "_modidx"]
     assert not bad, "private names imported across modules:\n" + "\n".join(bad)
+
+def test_modules_short():
+    "Every course_lib module (lab checks included) stays at most 300 lines: split a longer one along its concepts."
+    long = {str(p.relative_to(ROOT)): n for p in sorted((ROOT / "course_lib").rglob("*.py"))
+            if p.name != "_modidx.py" and (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES}
+    assert not long, (f"modules over {MAX_MODULE_LINES} lines: {long}; split them into lessons of their own "
+                      "(see CONTRIBUTING.md, 'Splitting a module')")
