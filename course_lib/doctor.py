@@ -68,7 +68,7 @@ COMMANDS = {  # name -> (module:function, what it does)
                          "join the gradebooks of several grading shards"),
     "export-grades": ("course_lib.grade_export:export_grades_cli",
                       "export a gradebook: an LMS CSV (Canvas, Moodle) or Gradescope results"),
-    "train-base": ("course_lib.pretrain:train_base_cli", "train the course's base model (handbook-tiny)"),
+    "train-base": ("course_lib.base_model:train_base_cli", "train the course's base model (handbook-tiny)"),
     "serve": ("course_lib.serve:serve_cli", "serve the course model over an OpenAI-compatible HTTP API"),
     "export-gguf": ("course_lib.gguf_export:export_gguf_cli",
                     "write a Llama model folder as one GGUF file (f16, q8_0 or q4_0)"),
