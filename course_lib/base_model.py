@@ -15,7 +15,8 @@ from .corpus import BASE_DIR, pack_blocks, prepare_documents, split_train_val, t
 from .pretrain import TrainConfig, build_model, n_params, perplexity, train, unigram_perplexity
 
 # %% auto #0
-__all__ = ['build_base_data', 'train_base', 'train_base_cli', 'load_base_model', 'base_metrics', 'load_validation_blocks']
+__all__ = ['build_base_data', 'train_base', 'train_base_cli', 'load_llama', 'load_base_model', 'base_metrics',
+           'load_validation_blocks']
 
 # %% ../nbs/04c_base_model.ipynb #5631735c
 def build_base_data(cfg:TrainConfig, tokenizer:BPETokenizer|None=None) -> dict:
@@ -78,18 +79,23 @@ def train_base_cli(argv:list[str]) -> int:
     return 0
 
 # %% ../nbs/04c_base_model.ipynb #f29a2152
-def load_base_model(device=None, # None: the best available device (see `course_lib.core.get_device`)
-                   ):
-    "The course's base model and its tokenizer: `(LlamaForCausalLM, PreTrainedTokenizerFast)`, in eval mode."
+def load_llama(path:str|Path, # a folder saved by `save_pretrained` (config, weights, tokenizer)
+               device=None,      # None: the best available device (see `course_lib.core.get_device`)
+              ):
+    "A saved LlamaForCausalLM and its tokenizer, in eval mode on `device` (no progress bars)."
     from transformers import LlamaForCausalLM, PreTrainedTokenizerFast
     from transformers.utils import logging
-    path = asset_path(BASE_DIR)
     bar = logging.is_progress_bar_enabled()
     logging.disable_progress_bar()
     try: model = LlamaForCausalLM.from_pretrained(path).to(get_device(device)).eval()
     finally:
         if bar: logging.enable_progress_bar()
     return model, PreTrainedTokenizerFast.from_pretrained(path)
+
+def load_base_model(device=None, # None: the best available device (see `course_lib.core.get_device`)
+                   ):
+    "The course's base model and its tokenizer: `(LlamaForCausalLM, PreTrainedTokenizerFast)`, in eval mode."
+    return load_llama(asset_path(BASE_DIR), device)
 
 def base_metrics() -> dict:
     "What was measured when handbook-tiny was built (metrics.json)."

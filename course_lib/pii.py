@@ -10,7 +10,7 @@ import regex as re
 # %% auto #0
 __all__ = ['PII_KINDS', 'EMAIL_RE', 'PHONE_RE', 'CARD_RE', 'IBAN_RE', 'IPV4_RE', 'IPV6_RE', 'PII_DETECTORS', 'PII_CASES',
            'NAIVE_PATTERNS', 'PII_HELDOUT', 'luhn_valid', 'iban_valid', 'pii_candidates', 'resolve_overlaps',
-           'find_pii', 'scrub_pii', 'find_pii_naive', 'pii_scores', 'pii_widget']
+           'find_pii', 'scrub_pii', 'find_pii_naive', 'label_spans', 'pii_scores', 'pii_widget']
 
 # %% ../nbs/17b_pii.ipynb #64ec2249
 def luhn_valid(number:str) -> bool:
@@ -140,7 +140,7 @@ def find_pii_naive(text:str) -> list[tuple[str, int, int]]:
     "The baseline: one loose regex per kind, no validation, no overlap resolution."
     return [(k, m.start(), m.end()) for k, p in NAIVE_PATTERNS.items() for m in re.finditer(p, text)]
 
-def _spans(text:str, labels:list[tuple[str, str]]) -> set[tuple[str, int, int]]:
+def label_spans(text:str, labels:list[tuple[str, str]]) -> set[tuple[str, int, int]]:
     "Labelled substrings as (kind, start, end) spans (a repeated substring: its next occurrence)."
     spans, pos = set(), {}
     for kind, sub in labels:
@@ -155,7 +155,7 @@ def pii_scores(cases:list=PII_CASES, finder=None) -> list[dict]:
     finder = finder or find_pii
     tp, fp, fn = {}, {}, {}
     for text, labels in cases:
-        gold, got = _spans(text, labels), set(finder(text))
+        gold, got = label_spans(text, labels), set(finder(text))
         for k, *_ in gold & got: tp[k] = tp.get(k, 0) + 1
         for k, *_ in got - gold: fp[k] = fp.get(k, 0) + 1
         for k, *_ in gold - got: fn[k] = fn.get(k, 0) + 1

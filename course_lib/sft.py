@@ -11,7 +11,7 @@ import torch
 from .core import asset_path, atomic_output, get_device, seed_everything
 from .generate import check_vocab  # lesson 05's; sft.check_vocab stays importable
 from .instruct import make_sft_dataset, split_dataset, validate_conversations, is_correct, to_messages
-from .pretrain import load_base_model
+from .base_model import load_base_model, load_llama
 
 # %% auto #0
 __all__ = ['SFT_DIR', 'LORA_TARGETS', 'SFTRecipe', 'sft_splits', 'stop_ids', 'greedy_completions', 'greedy_answers',
@@ -151,17 +151,6 @@ def train_losses(trainer) -> tuple[list[int], list[float]]:
     return [h["step"] for h in logs], [h["loss"] for h in logs]
 
 # %% ../nbs/07_sft.ipynb #794febd4
-def _load_llama(path, device=None):
-    "A saved LlamaForCausalLM and its tokenizer, in eval mode on `device`."
-    from transformers import LlamaForCausalLM, PreTrainedTokenizerFast
-    from transformers.utils import logging
-    bar = logging.is_progress_bar_enabled()
-    logging.disable_progress_bar()
-    try: model = LlamaForCausalLM.from_pretrained(path).to(get_device(device)).eval()
-    finally:
-        if bar: logging.enable_progress_bar()
-    return model, PreTrainedTokenizerFast.from_pretrained(path)
-
 def _write_model(out:Path, model, tokenizer, metrics:dict):
     "Write the model folder beside `out`, then swap it in."
     model.generation_config.eos_token_id = stop_ids(tokenizer)  # generate() stops at the end of the assistant's turn
@@ -196,7 +185,7 @@ def train_sft_model(out:str|Path|None=None, # output folder (None: the package's
 def load_sft_model(device=None, # None: the best available device (see `course_lib.core.get_device`)
                   ):
     "The course's fine-tuned model and its tokenizer: `(LlamaForCausalLM, PreTrainedTokenizerFast)`, in eval mode."
-    return _load_llama(asset_path(SFT_DIR), device)
+    return load_llama(asset_path(SFT_DIR), device)
 
 def sft_metrics() -> dict:
     "What was measured when handbook-tiny-sft was built (its metrics.json)."

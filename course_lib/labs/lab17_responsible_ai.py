@@ -6,7 +6,7 @@ through `Check.harness`), never by matching the course's output string for strin
 module lacks it: `lab_equal_opportunity_thresholds` (the highest per-group threshold that reaches a target TPR)."""
 from __future__ import annotations
 import math, re
-from course_lib.pii import find_pii, luhn_valid, pii_candidates, resolve_overlaps, scrub_pii
+from course_lib.pii import find_pii, label_spans, luhn_valid, pii_candidates, resolve_overlaps, scrub_pii
 from course_lib.responsible import demographic_parity_difference, equalized_odds_difference, group_rates
 
 KINDS = ("EMAIL", "PHONE", "CARD", "IPV4")
@@ -74,16 +74,6 @@ LAB_PII_HIDDEN = [  # new texts of the same kinds, for the instructor's grader o
 class BelowBar(Exception):
     "A scrubber's precision or recall on a labelled set is below the bar (the message says by how much)."
 
-def _gold(text:str, labels:list[tuple[str, str]]) -> set[tuple[str, int, int]]:
-    "Labelled substrings as (kind, start, end) spans (a repeated substring: its next occurrence)."
-    spans, pos = set(), {}
-    for kind, sub in labels:
-        start = text.find(sub, pos.get(sub, 0))
-        if start < 0: raise ValueError(f"labelled {sub!r} is not in {text!r}")
-        spans.add((kind, start, start + len(sub)))
-        pos[sub] = start + 1
-    return spans
-
 _PLACEHOLDER = re.compile(r"\[([A-Z][A-Z0-9_]*)\]")
 
 def replaced_spans(text:str, scrubbed:str) -> set[tuple[str, int, int]]:
@@ -103,7 +93,7 @@ def scrub_scores(scrub, cases:list=LAB_PII_DEV) -> list[dict]:
     "Precision and recall of a scrubber (text -> scrubbed text) per kind and over all, on labelled texts."
     tp, fp, fn = {}, {}, {}
     for text, labels in cases:
-        gold, got = _gold(text, labels), replaced_spans(text, scrub(text))
+        gold, got = label_spans(text, labels), replaced_spans(text, scrub(text))
         for counts, spans in ((tp, gold & got), (fp, got - gold), (fn, gold - got)):
             for kind, *_ in spans: counts[kind] = counts.get(kind, 0) + 1
     rows = []
