@@ -12,9 +12,8 @@ NOT_LESSONS = {"_modidx", "__main__", "__init__"}   # nbdev's index, the CLI (nb
 def lessons() -> list[Path]:
     return sorted(p for p in (ROOT / "nbs").glob("[0-9]*.ipynb"))
 
-def code_of(nb: Path) -> str:
-    cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
-    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+def code_cells(nb: Path) -> list[str]:
+    return ["".join(c["source"]) for c in json.loads(nb.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
 
 def module_lessons() -> dict[str, str]:
     "{module: the (latest) lesson it is exported from}, read from the generated module."
@@ -27,20 +26,30 @@ def module_lessons() -> dict[str, str]:
         out[py.stem] = max(found)   # the latest lesson that writes into it
     return out
 
-def imported_modules(code: str) -> set[str]:
-    "The course_lib modules a piece of code imports, at the top or inside a function (`from course_lib import x` too)."
+def imported_modules(*codes: str) -> set[str]:
+    "The course_lib modules some code imports, at the top or inside a function (`from course_lib import x as y` too)."
     names = set()
-    for m in re.finditer(r"^\s*from\s+(?:course_lib)?\.(\w+)\s+import|^\s*import\s+course_lib\.(\w+)", code, re.M):
-        names.add(m[1] or m[2])
-    for m in re.finditer(r"^\s*from\s+(?:course_lib|\.)\s+import\s+\(?([\w ,]+)", code, re.M):
-        names |= {w.strip() for w in m[1].split(",") if w.strip()}
+    for code in codes:
+        # notebook magics and shell lines are not Python: blank them (the line count stays)
+        code = re.sub(r"^\s*[%!].*$", "", code, flags=re.M)
+        try: tree = ast.parse(code)
+        except SyntaxError as e: raise AssertionError(f"cannot parse this code to read its imports ({e}):\n{code[:300]}")
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names |= {a.name.split(".")[1] for a in node.names if a.name.startswith("course_lib.")}
+            elif isinstance(node, ast.ImportFrom):
+                mod = node.module or ""
+                if node.level or mod == "course_lib" or mod.startswith("course_lib."):
+                    sub = mod.split(".")[1] if mod.startswith("course_lib.") else (mod.split(".")[0] if mod else "")
+                    if sub: names.add(sub)
+                    else: names |= {a.name for a in node.names}   # from course_lib import x / from . import x
     return names
 
 def lesson_imports() -> dict[str, set[str]]:
     "{lesson: modules it imports}, from the notebook's code cells and from the modules it exports."
     mods, out = module_lessons(), {}
     for nb in lessons():
-        out[nb.stem] = imported_modules(code_of(nb))
+        out[nb.stem] = imported_modules(*code_cells(nb))
     for mod, nb in mods.items():
         out[nb] |= imported_modules((ROOT / "course_lib" / f"{mod}.py").read_text(encoding="utf-8"))
     return out
@@ -68,7 +77,7 @@ def test_labs_import_only_their_part_or_earlier():
     for source in sorted((ROOT / "labs").glob("*/source.ipynb")):
         part = source.parent.name[:2]
         late += [f"labs/{source.parent.name} imports course_lib.{m} (lesson {mods[m]})"
-                 for m in sorted(imported_modules(code_of(source)) & mods.keys() - LAB_FRAMEWORK) if mods[m][:2] > part]
+                 for m in sorted(imported_modules(*code_cells(source)) & mods.keys() - LAB_FRAMEWORK) if mods[m][:2] > part]
     assert not late, "a lab uses a later part's module:\n" + "\n".join(late)
 
 def test_no_import_cycle():
