@@ -40,7 +40,7 @@ def imported_modules(*codes: str) -> set[str]:
             elif isinstance(node, ast.ImportFrom):
                 mod = node.module or ""
                 if node.level or mod == "course_lib" or mod.startswith("course_lib."):
-                    sub = mod.split(".")[1] if mod.startswith("course_lib.") else (mod.split(".")[0] if mod else "")
+                    sub = mod.split(".")[1] if mod.startswith("course_lib.") else (mod.split(".")[0] if node.level else "")
                     if sub: names.add(sub)
                     else: names |= {a.name for a in node.names}   # from course_lib import x / from . import x
     return names
