@@ -13,7 +13,7 @@ from .sft import greedy_answers
 
 # %% auto #0
 __all__ = ['LOSS_TYPES', 'dpo_loss', 'preference_batch', 'sequence_logps', 'dpo_config', 'make_dpo_trainer', 'dpo_history',
-           'plot_dpo', 'preference_metrics', 'preferred_rate', 'mean_token_kl']
+           'plot_dpo', 'pair_logps', 'preference_metrics', 'preferred_rate', 'mean_token_kl']
 
 # %% ../nbs/08_dpo.ipynb #e791ab56
 LOSS_TYPES = ("sigmoid", "ipo", "hinge")
@@ -121,17 +121,29 @@ def plot_dpo(history:dict):
 
 # %% ../nbs/08_dpo.ipynb #086e27d7
 @torch.no_grad()
-def preference_metrics(policy, ref, tokenizer, ds, beta:float=0.1, batch_size:int=64) -> dict[str, dict]:
+def pair_logps(model, tokenizer, ds, batch_size:int=16) -> tuple[torch.Tensor, torch.Tensor]:
+    "`sequence_logps` of each pair's chosen and of its rejected answer, (pairs,) each, in batches of similar length."
+    b, n = preference_batch(tokenizer, list(ds)), len(ds)
+    lengths = b["attention_mask"].sum(1)
+    order = torch.argsort(torch.maximum(lengths[:n], lengths[n:]), stable=True)
+    chosen, rejected = torch.empty(n), torch.empty(n)
+    for i in range(0, n, batch_size):
+        idx = order[i:i + batch_size]
+        rows = torch.cat([idx, idx + n])  # right-padded: cut to the batch's longest row, as preference_batch would
+        lp = sequence_logps(model, {k: v[rows, :int(lengths[rows].max())] for k, v in b.items()}).float().cpu()
+        chosen[idx], rejected[idx] = lp[:len(idx)], lp[len(idx):]
+    return chosen, rejected
+
+@torch.no_grad()
+def preference_metrics(policy, ref, tokenizer, ds, beta:float=0.1, batch_size:int=16,
+                       ref_logps:tuple|None=None, # `pair_logps(ref, tokenizer, ds)` to reuse (then ref is unused)
+                      ) -> dict[str, dict]:
     "Held-out reward accuracy, mean margin and sigmoid loss, per kind of pair and over all ('all')."
-    kinds, acc, margin, loss = list(ds["kind"]), [], [], []
-    for i in range(0, len(ds), batch_size):
-        rows = list(ds.select(range(i, min(i + batch_size, len(ds)))))
-        b, n = preference_batch(tokenizer, rows), len(rows)
-        pol, rf = sequence_logps(policy, b), sequence_logps(ref, b)
-        l, cr, rr = dpo_loss(pol[:n], pol[n:], rf[:n], rf[n:], beta)
-        acc += (cr > rr).tolist()
-        margin += (cr - rr).tolist()
-        loss += l.tolist()
+    kinds = list(ds["kind"])
+    pc, pr = pair_logps(policy, tokenizer, ds, batch_size)
+    rc, rr = pair_logps(ref, tokenizer, ds, batch_size) if ref_logps is None else ref_logps
+    l, c_reward, r_reward = dpo_loss(pc, pr, rc, rr, beta)
+    acc, margin, loss = (c_reward > r_reward).tolist(), (c_reward - r_reward).tolist(), l.tolist()
     out = {}
     for k in sorted(set(kinds)) + ["all"]:
         idx = [j for j, x in enumerate(kinds) if k in (x, "all")]
@@ -139,21 +151,25 @@ def preference_metrics(policy, ref, tokenizer, ds, beta:float=0.1, batch_size:in
                   "margin": sum(margin[j] for j in idx) / len(idx), "loss": sum(loss[j] for j in idx) / len(idx)}
     return out
 
-def preferred_rate(model, tokenizer, ds, max_new_tokens:int=32) -> dict[str, float]:
+def preferred_rate(model, tokenizer, ds, max_new_tokens:int=32,
+                   answers:list[str]|None=None, # the model's greedy answers to ds's prompts, if already generated
+                  ) -> dict[str, float]:
     "How often the model's greedy answer to each prompt has the property its pair prefers (`is_preferred`), per kind."
     qs = [p[-1]["content"] for p in ds["prompt"]]
-    answers = greedy_answers(model, tokenizer, qs, max_new_tokens)
+    if answers is None: answers = greedy_answers(model, tokenizer, qs, max_new_tokens)
     hits = {}
     for k, f, q, a in zip(ds["kind"], ds["family"], qs, answers):
         hits.setdefault(k, []).append(is_preferred(k, f, q, a))
     return {**{k: sum(h) / len(h) for k, h in sorted(hits.items())}, "all": sum(map(sum, hits.values())) / len(answers)}
 
 @torch.no_grad()
-def mean_token_kl(policy, ref, tokenizer, questions:list[str], max_new_tokens:int=32) -> float:
+def mean_token_kl(policy, ref, tokenizer, questions:list[str], max_new_tokens:int=32,
+                  answers:list[str]|None=None, # the policy's greedy answers to `questions`, if already generated
+                 ) -> float:
     "Mean KL(policy || ref) per token over the policy's own greedy answers to `questions`."
+    if answers is None: answers = greedy_answers(policy, tokenizer, questions, max_new_tokens)
     rows = [{"prompt": to_messages(q), "chosen": [{"role": "assistant", "content": a}],
-             "rejected": [{"role": "assistant", "content": a}]}
-            for q, a in zip(questions, greedy_answers(policy, tokenizer, questions, max_new_tokens))]
+             "rejected": [{"role": "assistant", "content": a}]} for q, a in zip(questions, answers)]
     b = {k: v[:len(rows)].to(policy.device) for k, v in preference_batch(tokenizer, rows).items()}
     lp = policy(input_ids=b["input_ids"], attention_mask=b["attention_mask"]).logits[:, :-1].float().log_softmax(-1)
     lq = ref(input_ids=b["input_ids"], attention_mask=b["attention_mask"]).logits[:, :-1].float().log_softmax(-1)

@@ -177,11 +177,16 @@ class RegexConstraint:
     def __init__(self, pattern:str, tokenizer, texts:dict[int,str]|None=None):
         self.pattern, self.eos_id = regex.compile(pattern), tokenizer.eos_token_id
         self.texts, self.text = texts or token_texts(tokenizer), ""
+        self.by_first = {}  # first character -> [(id, text)]: a group is skipped with one check
+        for i, t in self.texts.items(): self.by_first.setdefault(t[:1], []).append((i, t))
 
     def allowed(self) -> list[int]:
         "The token ids allowed after the text so far."
-        ok = [i for i, t in self.texts.items() if self.pattern.fullmatch(self.text + t, partial=True)]
-        return ok + [self.eos_id] if self.pattern.fullmatch(self.text) else ok
+        ok, match = [], self.pattern.fullmatch
+        for c, group in self.by_first.items():
+            if c and not match(self.text + c, partial=True): continue  # no token starting with c can continue
+            ok += [i for i, t in group if len(t) <= 1 or match(self.text + t, partial=True)]
+        return ok + [self.eos_id] if match(self.text) else ok
 
     def mask(self, logits:torch.Tensor) -> torch.Tensor:
         "Set every logit of a forbidden token to -inf."
