@@ -69,10 +69,10 @@ def multiple_choice_eval(model, tokenizer, questions:list[dict],
     model.eval()
     rows = []
     for q in questions:
-        ctx = q["context"]
-        if chat and "question" in q:
+        ctx, asked = q["context"], chat and "question" in q   # plain-text items stay plain text, spaces included
+        if asked:
             ctx = tokenizer.apply_chat_template(to_messages(q["question"]), tokenize=False, add_generation_prompt=True)
-        scores = choice_logprobs(model, tokenizer, ctx, [c.strip() if chat else c for c in q["choices"]])
+        scores = choice_logprobs(model, tokenizer, ctx, [c.strip() if asked else c for c in q["choices"]])
         by_sum = max(range(len(scores)), key=lambda i: scores[i][0])
         by_mean = max(range(len(scores)), key=lambda i: scores[i][0] / scores[i][1])
         rows.append({"id": q["id"], "source": q["source"], "k": len(q["choices"]), "sum": by_sum == q["answer"],
