@@ -45,9 +45,10 @@ def imported(src: str) -> set[str]:
     names = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import): names |= {a.name for a in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(("course_lib." if node.level else "") + node.module)
-            if node.module == "course_lib" or node.level: names |= {f"course_lib.{a.name}" for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and (node.module or node.level):
+            if node.module: names.add(("course_lib." if node.level else "") + node.module)
+            # `from course_lib import x` and `from . import x` name modules; `from .core import x` names a function
+            if node.module in (None, "course_lib"): names |= {f"course_lib.{a.name}" for a in node.names}
     return names
 
 def packages_needed(names: set[str]) -> set[str]:

@@ -1,8 +1,10 @@
 """The file listing is the reading order and the dependency order (issue 17): one unique number per lesson, no
 lesson (or lab) imports a module that a later lesson builds, no import cycle in course_lib, short modules."""
-import ast, json, re
+import ast, json, re, sys
 from pathlib import Path
 from conftest import ROOT
+sys.path.insert(0, str(ROOT / "scripts"))
+from make_colab_cells import imported  # noqa: E402  (the one reader of import statements)
 
 LESSON = re.compile(r"^(\d\d[a-z]?)_\w+$")
 MAX_MODULE_LINES = 300
@@ -13,7 +15,8 @@ def lessons() -> list[Path]:
     return sorted(p for p in (ROOT / "nbs").glob("[0-9]*.ipynb"))
 
 def code_cells(nb: Path) -> list[str]:
-    return ["".join(c["source"]) for c in json.loads(nb.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
+    cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
+    return ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
 
 def module_lessons() -> dict[str, str]:
     "{module: the (latest) lesson it is exported from}, read from the generated module."
@@ -27,23 +30,8 @@ def module_lessons() -> dict[str, str]:
     return out
 
 def imported_modules(*codes: str) -> set[str]:
-    "The course_lib modules some code imports, at the top or inside a function (`from course_lib import x as y` too)."
-    names = set()
-    for code in codes:
-        # notebook magics and shell lines are not Python: blank them (the line count stays)
-        code = re.sub(r"^\s*[%!].*$", "", code, flags=re.M)
-        try: tree = ast.parse(code)
-        except SyntaxError as e: raise AssertionError(f"cannot parse this code to read its imports ({e}):\n{code[:300]}")
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                names |= {a.name.split(".")[1] for a in node.names if a.name.startswith("course_lib.")}
-            elif isinstance(node, ast.ImportFrom):
-                mod = node.module or ""
-                if node.level or mod == "course_lib" or mod.startswith("course_lib."):
-                    sub = mod.split(".")[1] if mod.startswith("course_lib.") else (mod.split(".")[0] if node.level else "")
-                    if sub: names.add(sub)
-                    else: names |= {a.name for a in node.names}   # from course_lib import x / from . import x
-    return names
+    "The course_lib modules some code imports, at the top or inside a function (read by make_colab_cells.imported)."
+    return {name.split(".")[1] for code in codes for name in imported(code) if name.startswith("course_lib.")}
 
 def lesson_imports() -> dict[str, set[str]]:
     "{lesson: modules it imports}, from the notebook's code cells and from the modules it exports."
@@ -67,8 +55,8 @@ def test_lessons_import_only_earlier_lessons():
     mods = module_lessons()
     late = [f"nbs/{nb}.ipynb imports course_lib.{mod} (built in the later nbs/{mods[mod]}.ipynb)"
             for nb, imports in lesson_imports().items() for mod in sorted(imports & mods.keys()) if mods[mod] > nb]
-    assert not late, ("a lesson uses a module before the lesson that builds it:\n" + "\n".join(late) +
-                      "\nmove the code down to the lower lesson, or renumber so the file listing is the dependency order")
+    assert not late, ("a lesson uses a module before the lesson that builds it:\n" + "\n".join(late) + "\nmove the "
+                      "code down to the lower lesson, or renumber so the file listing is the dependency order")
 
 def test_labs_import_only_their_part_or_earlier():
     "A lab uses its part's modules and earlier ones, and the lab framework (`grading`: checks, feedback) of part 19."
@@ -76,8 +64,9 @@ def test_labs_import_only_their_part_or_earlier():
     late = []
     for source in sorted((ROOT / "labs").glob("*/source.ipynb")):
         part = source.parent.name[:2]
+        used = imported_modules(*code_cells(source)) & mods.keys() - LAB_FRAMEWORK
         late += [f"labs/{source.parent.name} imports course_lib.{m} (lesson {mods[m]})"
-                 for m in sorted(imported_modules(*code_cells(source)) & mods.keys() - LAB_FRAMEWORK) if mods[m][:2] > part]
+                 for m in sorted(used) if mods[m][:2] > part]
     assert not late, "a lab uses a later part's module:\n" + "\n".join(late)
 
 def test_no_import_cycle():
