@@ -24,6 +24,7 @@ class GenJob:
     sink: object = None              # called with each new token, then None at the end (or the exception)
     cancelled: bool = False          # set by the server when the client is gone or timed out
     constraint: object = None        # a generate.RegexConstraint the tokens must follow (e.g. JSON), or None
+    stopped_by: int|None = None      # set by generate_batch: the stop token that ended the job, if one did
 
 def _emit(job:GenJob, item):
     if job.sink is not None: job.sink(item)
@@ -78,7 +79,7 @@ def generate_batch(model, jobs:list[GenJob]) -> list[list[int]]:
                     continue
                 nxt.append(t)
                 if t in j.stop_ids or j.cancelled:
-                    done[i] = True
+                    done[i], j.stopped_by = True, t if t in j.stop_ids else None
                     continue
                 out[i].append(t)
                 _emit(j, t)

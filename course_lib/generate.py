@@ -12,7 +12,8 @@ from .tokenizer import bytes_to_unicode
 # %% auto #0
 __all__ = ['check_sampling', 'top_k_filter', 'top_p_filter', 'repetition_penalty_filter', 'next_token', 'generate_ids',
            'partial_stop_length', 'stream_text', 'generate', 'next_token_probs', 'plot_next_token', 'sampling_explorer',
-           'token_texts', 'RegexConstraint', 'json_schema_regex', 'check_vocab', 'continuation_logprobs']
+           'token_texts', 'RegexConstraint', 'json_schema_regex', 'check_vocab', 'token_logprobs',
+           'continuation_logprobs']
 
 # %% ../nbs/05_generation.ipynb #553f2ed1
 def check_sampling(temperature:float=0.0, top_k:int=0, top_p:float=1.0, repetition_penalty:float=1.0):
@@ -227,6 +228,21 @@ def check_vocab(model, tokenizer):
         raise ValueError(f"the tokenizer has {n_tok} tokens but the model's vocabulary has {n_model}: "
                          "use the tokenizer saved with the model (load_base_model / load_sft_model return the pair)")
 
+def token_logprobs(model,                   # a transformers causal LM
+                   input_ids:torch.Tensor,  # (rows, seq) token ids, padded on the right
+                   attention_mask:torch.Tensor|None=None, # (rows, seq) 0 on padding (None: no padding)
+                   top:int=0,               # also the `top` most likely tokens at each position (0: none)
+                   dtype:torch.dtype=torch.float32,       # precision of the log-softmax
+                  ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    ("One forward pass: log p(token | the tokens before it) of every token but the first, (rows, seq - 1), and the "
+     "log-probs and ids of the `top` most likely tokens at each of those positions, (rows, seq - 1, top) each.")
+    if input_ids.dim() != 2: raise ValueError(f"input_ids must be (rows, seq), got {tuple(input_ids.shape)}")
+    input_ids = input_ids.to(model.device)
+    if attention_mask is not None: attention_mask = attention_mask.to(model.device)
+    logp = model(input_ids=input_ids, attention_mask=attention_mask).logits[:, :-1].to(dtype).log_softmax(-1)
+    top_logps, top_ids = logp.topk(top, -1)
+    return torch.gather(logp, 2, input_ids[:, 1:, None]).squeeze(-1), top_logps, top_ids
+
 def continuation_logprobs(model,                   # a transformers causal LM
                           input_ids:torch.Tensor,  # (rows, seq) context then continuation, padded on the right
                           mask:torch.Tensor,       # (rows, seq) 1 on the tokens to score (the continuation), else 0
@@ -237,8 +253,5 @@ def continuation_logprobs(model,                   # a transformers causal LM
     if input_ids.dim() != 2 or mask.shape != input_ids.shape:
         raise ValueError(f"input_ids {tuple(input_ids.shape)} and mask {tuple(mask.shape)} must both be (rows, seq)")
     if mask[:, 0].any(): raise ValueError("mask[:, 0] must be 0: the first token has no context to be scored after")
-    input_ids, mask = input_ids.to(model.device), mask.to(model.device)
-    if attention_mask is not None: attention_mask = attention_mask.to(model.device)
-    logits = model(input_ids=input_ids, attention_mask=attention_mask).logits[:, :-1].to(dtype)
-    logp = torch.gather(logits.log_softmax(-1), 2, input_ids[:, 1:, None]).squeeze(-1)
-    return (logp * mask[:, 1:]).sum(-1)
+    logp = token_logprobs(model, input_ids, attention_mask, dtype=dtype)[0]
+    return (logp * mask[:, 1:].to(logp.device)).sum(-1)

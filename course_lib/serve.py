@@ -11,7 +11,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, StreamingResponse
 from starlette.exceptions import HTTPException
 from .openai_api import (APIError, JSON_OBJECT_REGEX, TextStream, chat_chunk, completion_chunk, context_error,
-                                   read_body, sse_event, unsupported_fields, validate_request)
+                                   completion_logprobs, read_body, request_prompts, sse_event, unsupported_fields,
+                                   validate_request)
 from .generate import RegexConstraint, token_texts
 from .batching import Batcher, GenJob
 from .chat_page import CHAT_PAGE
@@ -34,9 +35,11 @@ class ServeConfig:
     batch_window_ms: float = 10.0      # how long the batcher waits for more requests after the first
     max_body_bytes: int = 1_000_000    # larger request bodies get a 413
     max_n: int = 4                     # the most choices (n) one request may ask for
+    max_prompts: int = 16              # the most prompts one /v1/completions request may send (a list)
 
     def __post_init__(self):
-        for name in ("max_tokens_cap", "default_max_tokens", "max_concurrent", "max_batch", "max_body_bytes", "max_n"):
+        for name in ("max_tokens_cap", "default_max_tokens", "max_concurrent", "max_batch", "max_body_bytes", "max_n",
+                     "max_prompts"):
             if not (isinstance(getattr(self, name), int) and getattr(self, name) >= 1):
                 raise ValueError(f"{name} must be an int >= 1, got {getattr(self, name)!r}")
         for name in ("queue_timeout_s", "request_timeout_s", "batch_window_ms"):
@@ -93,21 +96,23 @@ def _error(s:Served, route:str, t0:float, err:APIError):
     return JSONResponse(err.body(), status_code=err.status)
 
 async def _parse(s:Served, request, chat:bool):
-    "(body, prompt ids, max_tokens) or an APIError: media type and size before reading, then every field."
+    "(body, each prompt's ids, max_tokens) or an APIError: media type and size before reading, then every field."
     raw = await read_body(request, s.cfg.max_body_bytes)
     if isinstance(raw, APIError): return raw
     try: body = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as e:
         return APIError(400, f"the body is not valid JSON ({e}): send a JSON object")
-    if err := validate_request(body, chat, s.cfg.model_id, s.cfg.max_tokens_cap, s.cfg.max_n): return err
+    if err := validate_request(body, chat, s.cfg.model_id, s.cfg.max_tokens_cap, s.cfg.max_n, s.cfg.max_prompts):
+        return err
     if err := unsupported_fields(body, chat, s.cfg.max_tokens_cap): return err
-    text = s.tokenizer.apply_chat_template(body["messages"],
-                                           tokenize=False, add_generation_prompt=True) if chat else body["prompt"]
-    ids = s.tokenizer.encode(text)
-    mt = body.get("max_tokens") or body.get("max_completion_tokens") or s.cfg.default_max_tokens
-    if err := context_error(len(ids), mt, s.context_len, "messages" if chat else "prompt"): return err
-    if s.drift is not None: s.drift.add([body["messages"][-1]["content"] if chat else text])
-    return body, ids, mt
+    prompts = request_prompts(body, s.tokenizer, chat, s.model.config.vocab_size)
+    if isinstance(prompts, APIError): return prompts
+    mt = next(m for m in (body.get("max_tokens"), body.get("max_completion_tokens"), s.cfg.default_max_tokens)
+              if m is not None)  # max_tokens may be 0 (with echo)
+    if err := context_error(max(map(len, prompts)), mt, s.context_len, "messages" if chat else "prompt"): return err
+    if s.drift is not None:
+        s.drift.add([body["messages"][-1]["content"] if chat else s.tokenizer.decode(p) for p in prompts])
+    return body, prompts, mt
 
 def _jobs(s:Served, body:dict, ids:list[int], mt:int) -> list[GenJob]:
     "One job per choice: seeds seed, seed+1, ... (or fresh random ones), JSON-constrained if asked."
@@ -119,27 +124,18 @@ def _jobs(s:Served, body:dict, ids:list[int], mt:int) -> list[GenJob]:
                    constraint=RegexConstraint(JSON_OBJECT_REGEX, s.tokenizer, s.texts) if json_mode else None)
             for k in range(body.get("n", 1))]
 
-async def _collect(tokens, ts:TextStream) -> str:
-    "The whole text of one non-streamed choice."
-    text = ""
-    async for t in tokens:
-        text += ts.push(t)
-        if ts.stopped: break
-    return text + ts.flush()
-
 # %% ../nbs/15d_deployment.ipynb #65030ef1
 async def _complete(s:Served, request, chat:bool):
     "Handle /v1/chat/completions (chat=True) or /v1/completions."
     route, t0 = "/v1/chat/completions" if chat else "/v1/completions", time.perf_counter()
     parsed = await _parse(s, request, chat)
     if isinstance(parsed, APIError): return _error(s, route, t0, parsed)
-    body, ids, mt = parsed
+    body, prompts, mt = parsed
     try: await asyncio.wait_for(s.sem.acquire(), s.cfg.queue_timeout_s)
     except asyncio.TimeoutError:
-        return _error(s, route, t0, APIError(429, f"the server is busy ({s.cfg.max_concurrent} "
-                                                  f"requests running): retry later", type="rate_limit_error",
-                                                  code="rate_limit_exceeded"))
-    jobs, stop = _jobs(s, body, ids, mt), body.get("stop")
+        return _error(s, route, t0, APIError(429, f"the server is busy ({s.cfg.max_concurrent} requests running): "
+                                                  "retry later", type="rate_limit_error", code="rate_limit_exceeded"))
+    jobs, stop = [j for ids in prompts for j in _jobs(s, body, ids, mt)], body.get("stop")  # prompt by prompt
     rid, created = ("chatcmpl-" if chat else "cmpl-") + uuid.uuid4().hex[:24], int(time.time())
     streams = [TextStream(s.tokenizer, [stop] if isinstance(stop, str) else stop) for _ in jobs]
     chunk = (lambda p, f=None: chat_chunk(rid, created, s.cfg.model_id, {"content": p} if p else {}, f)) if chat else \
@@ -147,24 +143,30 @@ async def _complete(s:Served, request, chat:bool):
     if body.get("stream"):
         gen = _stream(s, jobs[0], _submit(s, jobs[0]), streams[0], chunk, chat, rid, created, route, t0)
         return StreamingResponse(gen, media_type="text/event-stream")
-    try: texts = await asyncio.gather(*[_collect(_submit(s, j), ts) for j, ts in zip(jobs, streams)])
+    try: texts = await asyncio.gather(*[ts.collect(_submit(s, j)) for j, ts in zip(jobs, streams)])
     except asyncio.TimeoutError:
-        return _error(s, route, t0, APIError(504, f"generation took longer than "
-                                                  f"{s.cfg.request_timeout_s} s: ask for fewer tokens",
-                                                  type="timeout_error", code="timeout"))
+        return _error(s, route, t0, APIError(504, f"generation took longer than {s.cfg.request_timeout_s} s: ask "
+                                                  "for fewer tokens", type="timeout_error", code="timeout"))
     except Exception as e:  # this request's generation failed in the batcher; other requests are unaffected
         return _error(s, route, t0, APIError(500, f"generation failed: {type(e).__name__}", type="server_error"))
     finally:
         for j in jobs: j.cancelled = True
         s.sem.release()
     finish = ["stop" if ts.stopped or len(ts.ids) < mt else "length" for ts in streams]
-    n = sum(len(ts.ids) for ts in streams)
-    choices = [{"index": k, **({"message": {"role": "assistant", "content": t}} if chat else {"text": t}),
-                "logprobs": None, "finish_reason": f} for k, (t, f) in enumerate(zip(texts, finish))]
-    _record(s, route, 200, t0, len(ids), n, body.get("user"))
+    n, n_prompt, logprobs, echo = sum(len(ts.ids) for ts in streams), sum(map(len, prompts)), None, body.get("echo")
+    if (top := body.get("logprobs")) is not None:  # every sampled token, and the stop token that ended the choice
+        seqs = [(j.ids + ts.ids + ([j.stopped_by] if j.stopped_by is not None and not ts.stopped else []),
+                 0 if echo else len(j.ids)) for j, ts in zip(jobs, streams)]
+        logprobs = await asyncio.to_thread(lambda: [completion_logprobs(s.model, s.tokenizer, q, top, a)
+                                                    for q, a in seqs])
+    choices = [{"index": k, **({"message": {"role": "assistant", "content": t}} if chat else
+                               {"text": (s.tokenizer.decode(j.ids) if echo else "") + t}),
+                "logprobs": logprobs and logprobs[k], "finish_reason": f}
+               for k, (j, t, f) in enumerate(zip(jobs, texts, finish))]
+    _record(s, route, 200, t0, n_prompt, n, body.get("user"))
     return JSONResponse({"id": rid, "object": "chat.completion" if chat else "text_completion", "created": created,
                          "model": s.cfg.model_id, "choices": choices,
-                         "usage": {"prompt_tokens": len(ids), "completion_tokens": n, "total_tokens": len(ids) + n}})
+                         "usage": {"prompt_tokens": n_prompt, "completion_tokens": n, "total_tokens": n_prompt + n}})
 
 # %% ../nbs/15d_deployment.ipynb #9fdf002e
 async def _stream(s:Served, job, tokens, ts:TextStream, chunk, chat:bool, rid, created, route, t0):
