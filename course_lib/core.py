@@ -218,7 +218,8 @@ LAB_MODULES = {"01_tokenizer": "course_lib.tokenizer", "04_pretraining": "course
                "05_generation": "course_lib.generate",
                "06_post_training_data": "course_lib.instruct", "09_evaluation": "course_lib.evaluate",
                "10_quantization": "course_lib.quantize", "12_vector_store": "course_lib.vectorstore",
-               "15_deployment": "course_lib.serve", "17_responsible_ai": "course_lib.responsible"}
+               "15_deployment": "course_lib.serve", "15e_gguf": "course_lib.gguf_export",
+               "17_responsible_ai": "course_lib.responsible"}
 
 # %% ../nbs/00_core.ipynb #c4731563
 def moved_names(module:str,           # the module that held the names, e.g. `__name__`

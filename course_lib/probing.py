@@ -11,8 +11,8 @@ from typing import Callable
 from .checks import Case, Check, to_data
 
 # %% auto #0
-__all__ = ['CheckTimeout', 'time_limit', 'is_course_code', 'tripwire', 'call_case', 'probe', 'checks_module', 'lab_checks',
-           'known_labs', 'probe_lab']
+__all__ = ['LAB_NAME', 'CheckTimeout', 'time_limit', 'is_course_code', 'tripwire', 'call_case', 'probe', 'checks_module',
+           'lab_checks', 'known_labs', 'probe_lab']
 
 # %% ../nbs/19a_probing.ipynb #e940a250
 class CheckTimeout(BaseException):
@@ -127,10 +127,12 @@ def probe(check:Check, fn:Callable|None, timeout:float|None=None) -> list[dict]:
     return out
 
 # %% ../nbs/19a_probing.ipynb #84fa2f89
+LAB_NAME = r"\d\d[a-z]?_\w+"  # a lab is named like its lesson: two digits, an optional letter, _, the topic
+
 def checks_module(lab:str) -> str:
     "Where a lab's checks live: `checks_module('01_tokenizer') -> 'course_lib.labs.lab01_tokenizer'`."
-    if not re.fullmatch(r"\d\d_\w+", lab or ""):
-        raise ValueError(f"{lab!r} is not a lab name: labs are named like '01_tokenizer'")
+    if not re.fullmatch(LAB_NAME, lab or ""):
+        raise ValueError(f"{lab!r} is not a lab name: labs are named like '01_tokenizer' or '15e_gguf'")
     return f"course_lib.labs.lab{lab}"
 
 def lab_checks(lab:str, # a lab's name, e.g. "01_tokenizer"
@@ -149,7 +151,7 @@ def lab_checks(lab:str, # a lab's name, e.g. "01_tokenizer"
 def known_labs() -> list[str]:
     "The labs whose checks ship with this version of course_lib."
     folder = Path(importlib.import_module("course_lib.labs").__file__).parent
-    return sorted(p.stem[3:] for p in folder.glob("lab[0-9][0-9]_*.py"))
+    return sorted(p.stem[3:] for p in folder.glob("lab[0-9][0-9]*.py") if re.fullmatch(LAB_NAME, p.stem[3:]))
 
 # %% ../nbs/19a_probing.ipynb #506bf477
 def probe_lab(lab:str, namespace:dict, timeout:float|None=None, sink:Callable|None=None) -> str:

@@ -69,6 +69,15 @@ def test_labs_import_only_their_part_or_earlier():
                  for m in sorted(used) if mods[m][:2] > part]
     assert not late, "a lab uses a later part's module:\n" + "\n".join(late)
 
+def test_labs_named_like_lessons():
+    "A lab folder is named NN_topic or NNa_topic (a sub-lesson's lab, e.g. 15e_gguf), and course_lib ships its checks."
+    from course_lib.probing import known_labs
+    labs = sorted(source.parent.name for source in (ROOT / "labs").glob("*/source.ipynb"))
+    bad = [name for name in labs if not LESSON.match(name)]
+    assert not bad, f"labs/{bad}: a lab is named like a lesson, NN_topic or NNa_topic"
+    missing = sorted(set(labs) - set(known_labs()))
+    assert not missing, f"no checks for labs {missing}: write course_lib/labs/lab<name>.py with lab_checks()"
+
 def test_no_import_cycle():
     mods = module_lessons()
     graph = {m: imported_modules((ROOT / "course_lib" / f"{m}.py").read_text(encoding="utf-8")) & mods.keys() - {m}
