@@ -10,6 +10,11 @@ PIP    := $(BIN)/python -m pip install --disable-pip-version-check -c constraint
 # any torch >= 2.4 works; 2.13.0 is the measured one (a CPU build lies on disk on the course machines). torch and numpy
 # are installed first and not pinned in constraints.txt, which Colab's install cells use: Colab keeps its own.
 TORCH  ?= torch==2.13.0 numpy==2.4.6
+# llama-cpp-python (the `llama` extra, lesson 15g) is compiled by pip from its sdist (about 5 minutes on 2 cores, once:
+# pip caches the wheel). On x86-64 a portable AVX2 build: the build tuned to the machine (GGML_NATIVE) uses AMX tiles
+# where the CPU has them, and that kernel crashed on the course model's Q8_0/Q4_0 matrix products (llama-cpp-python
+# 0.3.36). Override with e.g. make install LLAMA_CMAKE_ARGS="-DGGML_CUDA=on".
+LLAMA_CMAKE_ARGS ?= $(if $(filter x86_64,$(shell uname -m)),-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON,)
 STAMP  := $(VENV)/.installed
 LAB_STAMP := $(VENV)/.installed-lab
 PORT   ?= 8888
@@ -19,7 +24,7 @@ PORT   ?= 8888
 $(STAMP): settings.ini setup.py constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) -q $(TORCH)
-	$(PIP) -q -e ".[all,dev]"
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP) -q -e ".[all,dev]"
 	@# d3 5.x (mpld3) and require.js 2.3.x + jQuery (nbclassic) for bertviz offline: their files only, not their dependencies
 	$(PIP) -q --no-deps mpld3 nbclassic
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (course)" >/dev/null

@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 NOT_PARTS = ("requirements", "dev_requirements", "lab_requirements", "pip_requirements", "all_requirements")
-IMPORT_NAMES = {"beautifulsoup4": "bs4"}  # distributions whose import name is not their name with - as _
+IMPORT_NAMES = {"beautifulsoup4": "bs4", "llama-cpp-python": "llama_cpp"}  # distributions whose import name is not their name with - as _
 BADGE_SVG = "https://colab.research.google.com/assets/colab-badge.svg"
 MARK = '"google.colab" in sys.modules'
 
@@ -83,9 +83,15 @@ def install_cell(cfg, extras: list[str]) -> str:
     raw = cfg["git_url"].rstrip("/").replace("github.com", "raw.githubusercontent.com")
     pins = f"{raw}/{cfg['branch']}/constraints.txt"
     needs = f"course_lib{spec}" if extras else "course_lib (no extra)"
+    head = (f"# This notebook needs {needs}: on Colab this cell installs it, pinned by the course's constraints\n"
+            "# (Colab's own torch and numpy stay); anywhere else it only checks, and says what to install if something is "
+            "missing.")
+    if len(head.splitlines()[0]) > 120:  # ruff's line limit: a longer list of extras moves 'constraints' down a line
+        head = (f"# This notebook needs {needs}: on Colab this cell installs it, pinned by the course's\n"
+                "# constraints (Colab's own torch and numpy stay); anywhere else it only checks, and says what to "
+                "install if\n# something is missing.")
     return f"""#| hide
-# This notebook needs {needs}: on Colab this cell installs it, pinned by the course's constraints
-# (Colab's own torch and numpy stay); anywhere else it only checks, and says what to install if something is missing.
+{head}
 import sys, subprocess
 if {MARK}:
     WHAT = "course_lib{spec} @ git+{cfg['git_url'].rstrip('/')}"
