@@ -12,7 +12,7 @@ from .instruct import to_messages
 from .evaluate import normalize_answer
 
 # %% auto #0
-__all__ = ['PROMPT_STYLES', 'RUBRIC', 'course_models', 'load_questions', 'split_continuation', 'choice_logprobs',
+__all__ = ['PROMPT_STYLES', 'RUBRIC', 'course_models', 'load_questions', 'split_continuation', 'choice_logprobs', 'mc_prompt',
            'multiple_choice_eval', 'accuracy_table', 'reasoning', 'build_prompt', 'extract_answer', 'complete',
            'prompting_eval', 'parse_verdict', 'Judge', 'StubBackend', 'ModelBackend', 'OpenAIBackend', 'cohen_kappa',
            'judge_agreement']
@@ -60,24 +60,30 @@ def choice_logprobs(model, tokenizer, context:str, choices:list[str]) -> list[tu
     with torch.no_grad(): sums = continuation_logprobs(model, x, scored, dtype=torch.float64).tolist()
     return [(s, len(cont)) for s, (_, cont) in zip(sums, pairs)]
 
+def mc_prompt(tokenizer, q:dict, # a question as load_questions gives it
+              chat:bool=False,   # ask it as a chat turn when it has a `question` (for a chat model)
+             ) -> tuple[str, list[str]]:
+    "(context, choices): the text a question is scored with; a chat turn's choices lose their leading space."
+    if not (chat and "question" in q): return q["context"], list(q["choices"])  # plain text stays plain, spaces too
+    ctx = tokenizer.apply_chat_template(to_messages(q["question"]), tokenize=False, add_generation_prompt=True)
+    return ctx, [c.strip() for c in q["choices"]]
+
 def multiple_choice_eval(model, tokenizer, questions:list[dict],
                          chat:bool=False, # ask each item's question as a chat turn (for a chat model)
                         ) -> list[dict]:
-    "Per question: predictions by sum and by mean log-prob, and whether each is right."
+    "Per question: predictions by sum and by mean log-prob, whether each is right, and each choice's score."
     from course_lib.generate import check_vocab
     check_vocab(model, tokenizer)
     model.eval()
     rows = []
     for q in questions:
-        ctx, asked = q["context"], chat and "question" in q   # plain-text items stay plain text, spaces included
-        if asked:
-            ctx = tokenizer.apply_chat_template(to_messages(q["question"]), tokenize=False, add_generation_prompt=True)
-        scores = choice_logprobs(model, tokenizer, ctx, [c.strip() if asked else c for c in q["choices"]])
+        scores = choice_logprobs(model, tokenizer, *mc_prompt(tokenizer, q, chat))
         by_sum = max(range(len(scores)), key=lambda i: scores[i][0])
         by_mean = max(range(len(scores)), key=lambda i: scores[i][0] / scores[i][1])
         rows.append({"id": q["id"], "source": q["source"], "k": len(q["choices"]), "sum": by_sum == q["answer"],
                      "mean": by_mean == q["answer"],
-                     "pred": q["choices"][by_sum], "gold": q["choices"][q["answer"]]})
+                     "pred": q["choices"][by_sum], "gold": q["choices"][q["answer"]],
+                     "logprobs": [s for s, _ in scores], "tokens": [n for _, n in scores]})
     return rows
 
 # %% ../nbs/09b_harness.ipynb #e03a1648
