@@ -4,22 +4,22 @@
 
 # %% ../nbs/18_distributed.ipynb #82678b32
 from __future__ import annotations
-import argparse, io, json, math, os, signal, socket, subprocess, sys, time
+import argparse, json, math, os, signal, socket, subprocess, sys, time
+from itertools import islice
 from statistics import median
 from dataclasses import dataclass, asdict
 from datetime import timedelta
 from pathlib import Path
 import torch
 import torch.nn.functional as F
-from .core import atomic_write, seed_everything
+from .core import atomic_output, seed_everything
 from .model import ModelConfig, Decoder, count_parameters
-from .pretrain import load_base_tokenizer, pack_blocks
-from .tokenizer import stdlib_corpus
+from .shards import TokenShards, corpus_shards
 
 # %% auto #0
-__all__ = ['ZERO_STAGES', 'DistConfig', 'make_batches', 'make_model', 'lm_loss', 'shard_batch', 'average_gradients',
-           'train_local', 'save_result', 'ddp_train', 'stage_forward', 'pipeline_step', 'pick_backend', 'free_port',
-           'torchrun_command', 'ddp_main', 'launch', 'zero_memory']
+__all__ = ['ZERO_STAGES', 'DistConfig', 'rank_batches', 'make_batches', 'make_model', 'lm_loss', 'shard_batch',
+           'average_gradients', 'train_local', 'save_result', 'ddp_train', 'stage_forward', 'pipeline_step',
+           'pick_backend', 'free_port', 'torchrun_command', 'ddp_main', 'launch', 'zero_memory']
 
 # %% ../nbs/18_distributed.ipynb #cb7829ed
 @dataclass
@@ -33,27 +33,30 @@ class DistConfig:
     steps:int = 8           # optimizer steps
     lr:float = 0.1          # SGD learning rate
     momentum:float = 0.9    # SGD momentum
-    seed:int = 0            # seeds the initial weights
+    seed:int = 0            # seeds the initial weights and the order of the windows
 
     def __post_init__(self):
         for f in ("d_model", "n_layers", "n_heads", "seq_len", "global_batch", "steps"):
             if not isinstance(getattr(self, f), int) or getattr(self, f) < 1:
                 raise ValueError(f"{f} must be a positive int, got {getattr(self, f)!r}")
         if self.n_layers % 2:
-            raise ValueError(f"n_layers={self.n_layers} must be even: the pipeline gives "
-                             f"half the blocks to each of 2 ranks")
+            raise ValueError(f"n_layers={self.n_layers} must be even: the pipeline gives half the blocks to each rank")
 
     def model_config(self, vocab_size:int) -> ModelConfig:
         return ModelConfig(vocab_size=vocab_size, d_model=self.d_model, n_layers=self.n_layers, n_heads=self.n_heads,
                            max_seq_len=self.seq_len, tie_embeddings=False)
 
-def make_batches(cfg:DistConfig) -> tuple[torch.Tensor, int]:
-    "The fixed data: ((steps, global_batch, seq_len + 1) token ids from the course corpus, vocab_size)."
-    tok, need = load_base_tokenizer(), cfg.steps * cfg.global_batch * (cfg.seq_len + 1)
-    ids = tok.encode_ordinary(stdlib_corpus(max_chars=8 * need))   # ~3 characters per token
-    if len(ids) < need:
-        raise ValueError(f"the corpus has only {len(ids)} tokens; {need} needed: use fewer steps or a smaller batch")
-    return pack_blocks(ids[:need], cfg.seq_len + 1).view(cfg.steps, cfg.global_batch, cfg.seq_len + 1), tok.vocab_size
+def rank_batches(shards:TokenShards, cfg:DistConfig, rank:int, world_size:int) -> torch.Tensor:
+    "Rank `rank`'s examples, (steps, global_batch / world_size, seq_len + 1): its own windows (`TokenShards.batches`)."
+    if cfg.global_batch % world_size:
+        raise ValueError(f"world_size={world_size} does not divide global_batch={cfg.global_batch}: use a multiple")
+    it = shards.batches(cfg.seq_len, cfg.global_batch // world_size, seed=cfg.seed, rank=rank, world_size=world_size)
+    return torch.stack([torch.cat([x, y[:, -1:]], 1) for x, y in islice(it, cfg.steps)])
+
+def make_batches(cfg:DistConfig, shards:TokenShards|None=None, world_size:int=2) -> tuple[torch.Tensor, int]:
+    "(global batches (steps, global_batch, seq_len + 1), each step's rank batches side by side; vocab_size)."
+    ts = corpus_shards("train") if shards is None else shards
+    return torch.cat([rank_batches(ts, cfg, r, world_size) for r in range(world_size)], 1), ts.index["vocab_size"]
 
 def make_model(cfg:DistConfig, vocab_size:int, device="cpu") -> Decoder:
     "The run's model, with its seeded initial weights (the same in every process)."
@@ -122,32 +125,31 @@ def train_local(cfg:DistConfig, batches:torch.Tensor, vocab_size:int,
 # %% ../nbs/18_distributed.ipynb #bb7d11c7
 def save_result(obj, path:str|Path) -> Path:
     "torch.save `obj` to `path` atomically (a reader never sees half a file)."
-    buf = io.BytesIO()
-    torch.save(obj, buf)
-    return atomic_write(path, buf.getvalue())
+    with atomic_output(path) as tmp: torch.save(obj, tmp)
+    return Path(path)
 
-def ddp_train(cfg:DistConfig, batches:torch.Tensor, vocab_size:int, out:Path, device) -> None:
-    "One rank of the DDP run (inside an initialized process group); rank 0 writes out/'ddp.pt'."
+def ddp_train(cfg:DistConfig, shards:TokenShards, out:Path, device) -> None:
+    "One rank of the DDP run (inside an initialized process group) on its own windows; rank 0 writes out/'ddp.pt'."
     import torch.distributed as dist
     from torch.nn.parallel import DistributedDataParallel as DDP
     rank, world = dist.get_rank(), dist.get_world_size()
-    model = make_model(cfg, vocab_size, device)
+    mine = rank_batches(shards, cfg, rank, world)               # this rank's examples, and no other rank's
+    model = make_model(cfg, shards.index["vocab_size"], device)
     ddp = DDP(model, device_ids=[device.index] if device.type == "cuda" else None)
     opt = torch.optim.SGD(ddp.parameters(), lr=cfg.lr, momentum=cfg.momentum)
-    losses, times = [], []
-    for batch in batches:
+    losses, times, compute = [], [], []
+    for batch in mine:
         t = time.perf_counter()
-        loss = lm_loss(ddp, shard_batch(batch, rank, world).to(device))
+        loss = lm_loss(ddp, batch.to(device))
         loss.backward()
         opt.step()
         opt.zero_grad(set_to_none=True)
         times.append(time.perf_counter() - t)
         dist.all_reduce(mean := loss.detach().clone())
         losses.append(mean.item() / world)  # the global loss, for the log only
-    compute = []
-    for batch in batches[:3]:                     # forward + backward without the all-reduce
+    for batch in mine[:3]:                        # forward + backward without the all-reduce
         t = time.perf_counter()
-        with ddp.no_sync(): lm_loss(ddp, shard_batch(batch, rank, world).to(device)).backward()
+        with ddp.no_sync(): lm_loss(ddp, batch.to(device)).backward()
         compute.append(time.perf_counter() - t)
         opt.zero_grad(set_to_none=True)
     n = sum(p.numel() for p in model.parameters())
@@ -160,8 +162,7 @@ def ddp_train(cfg:DistConfig, batches:torch.Tensor, vocab_size:int, out:Path, de
         reduce.append(time.perf_counter() - t)
     if rank == 0:
         save_result({"state": {k: v.detach().cpu() for k, v in model.state_dict().items()},
-                     "losses": losses, "step_s": times,
-                     "compute_s": median(compute), "allreduce_s": median(reduce),
+                     "losses": losses, "step_s": times, "compute_s": median(compute), "allreduce_s": median(reduce),
                      "grad_bytes": 4 * n, "world_size": world,
                      "backend": dist.get_backend(), "device": device.type, "threads": torch.get_num_threads()},
                      out/"ddp.pt")
@@ -235,6 +236,7 @@ def ddp_main(argv:list[str]|None=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m course_lib.distributed", description="run under torchrun")
     ap.add_argument("--out", required=True, help="folder for the results (rank 0 writes ddp.pt)")
     ap.add_argument("--config", default="{}", help="DistConfig fields as JSON")
+    ap.add_argument("--data", required=True, help="the token-shard folder every rank reads (lesson 04b)")
     a = ap.parse_args(argv)
     if "WORLD_SIZE" not in os.environ:
         raise ValueError("WORLD_SIZE is not set: start this script with torchrun (see `launch` and `torchrun_command`)")
@@ -244,18 +246,18 @@ def ddp_main(argv:list[str]|None=None) -> int:
     if device.type == "cuda": torch.cuda.set_device(device)
     dist.init_process_group(backend, timeout=timedelta(seconds=60))
     try:
-        batches, vocab_size = make_batches(cfg)
-        ddp_train(cfg, batches, vocab_size, out, device)
-        if world == 2: pipeline_step(cfg, batches[0], vocab_size, out, device)
+        ts = TokenShards(a.data)
+        ddp_train(cfg, ts, out, device)
+        if world == 2: pipeline_step(cfg, make_batches(cfg, ts, world)[0][0], ts.index["vocab_size"], out, device)
         dist.barrier()
     finally: dist.destroy_process_group()
     return 0
 
-def launch(cfg:DistConfig, out:str|Path, nproc:int=2, timeout:float=120) -> str:
-    "Run `ddp_main` in `nproc` processes under torchrun (loopback only); return their output; kill all on failure."
-    if cfg.global_batch % nproc:
-        raise ValueError(f"world_size={nproc} does not divide global_batch={cfg.global_batch}: use a multiple of it")
-    cmd = torchrun_command(nproc, ["--out", str(out), "--config", json.dumps(asdict(cfg))])
+def launch(cfg:DistConfig, out:str|Path, nproc:int=2, timeout:float=120, data:str|Path|None=None) -> str:
+    "Run `ddp_main` in `nproc` processes under torchrun on the shards in `data` (None: the corpus); return the log."
+    ts = corpus_shards("train") if data is None else TokenShards(data)
+    rank_batches(ts, cfg, nproc - 1, nproc)  # bad sizes fail here, before any process starts
+    cmd = torchrun_command(nproc, ["--out", str(out), "--config", json.dumps(asdict(cfg)), "--data", str(ts.folder)])
     import course_lib
     root = str(Path(course_lib.__file__).resolve().parent.parent)   # so the workers import this course_lib
     env = os.environ | {"MASTER_ADDR": "127.0.0.1", "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
