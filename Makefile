@@ -24,6 +24,7 @@ PORT   ?= 8888
 $(STAMP): settings.ini setup.py constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) -q $(TORCH)
+	@command -v c++ >/dev/null || command -v g++ >/dev/null || command -v clang++ >/dev/null || { echo "make: lesson 15g compiles llama.cpp from source and needs a C++ compiler: install one (Debian/Ubuntu: apt install build-essential; macOS: xcode-select --install; Windows: the Visual Studio C++ build tools), then run make again" >&2; exit 1; }
 	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP) -q -e ".[all,dev]"
 	@# d3 5.x (mpld3) and require.js 2.3.x + jQuery (nbclassic) for bertviz offline: their files only, not their dependencies
 	$(PIP) -q --no-deps mpld3 nbclassic
