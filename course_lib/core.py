@@ -217,8 +217,8 @@ def check_extras(extras:str="", # the extras this lesson needs, "rag,serve"
 # %% ../nbs/00_core.ipynb #5ea3ea53
 LAB_MODULES = {"01_tokenizer": "course_lib.tokenizer", "04_pretraining": "course_lib.pretrain",
                "04b_shards": "course_lib.shards", "05_generation": "course_lib.generate",
-               "09c_merging": "course_lib.merging",
                "06_post_training_data": "course_lib.instruct", "09_evaluation": "course_lib.evaluate",
+               "09c_merging": "course_lib.merging",
                "10_quantization": "course_lib.quantize", "12_vector_store": "course_lib.vectorstore",
                "15_deployment": "course_lib.serve", "15e_gguf": "course_lib.gguf_export",
                "17_responsible_ai": "course_lib.responsible"}
