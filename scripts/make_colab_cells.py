@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 NOT_PARTS = ("requirements", "dev_requirements", "lab_requirements", "pip_requirements", "all_requirements")
-IMPORT_NAMES = {"beautifulsoup4": "bs4", "llama-cpp-python": "llama_cpp"}  # distributions whose import name is not their name with - as _
+IMPORT_NAMES = {"beautifulsoup4": "bs4", "llama-cpp-python": "llama_cpp", "scikit-learn": "sklearn"}  # distributions whose import name is not their name with - as _
 BADGE_SVG = "https://colab.research.google.com/assets/colab-badge.svg"
 MARK = '"google.colab" in sys.modules'
 
