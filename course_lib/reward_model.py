@@ -14,8 +14,8 @@ from .sft import SFT_DIR, SFTRecipe
 
 # %% auto #0
 __all__ = ['N_PAIRS', 'TEST_SIZE', 'REWARD_RECIPE', 'bradley_terry_loss', 'pairwise_accuracy', 'reward_splits',
-           'init_reward_model', 'reward_scores', 'reward_config', 'make_reward_trainer', 'train_reward_model',
-           'reward_model_metrics', 'load_reward_model', 'preference_accuracy', 'hack_rate']
+           'init_reward_model', 'sequence_outputs', 'reward_scores', 'reward_config', 'make_reward_trainer',
+           'train_reward_model', 'reward_model_metrics', 'load_reward_model', 'preference_accuracy', 'hack_rate']
 
 # %% ../nbs/08a_reward_model.ipynb #dcce6b48
 def bradley_terry_loss(chosen_rewards:torch.Tensor,   # (batch,) the reward of each pair's chosen answer
@@ -43,10 +43,10 @@ def pairwise_accuracy(chosen_rewards:torch.Tensor,   # (pairs,) rewards of the c
 # %% ../nbs/08a_reward_model.ipynb #d32a7e63
 N_PAIRS, TEST_SIZE = 360, 0.25  # lesson 08's preference pairs and its split
 # the recipe of the cached reward model (load_reward_model retrains when what it finds was made otherwise)
-REWARD_RECIPE = dict(pairs=N_PAIRS, test_size=TEST_SIZE, max_steps=60, lr=1e-3, batch_size=8, max_length=192, seed=0)
+REWARD_RECIPE = dict(pairs=N_PAIRS, test_size=TEST_SIZE, max_steps=80, lr=5e-4, batch_size=8, max_length=192, seed=0)
 
 def reward_splits() -> "DatasetDict":
-    "Lesson 08's preference pairs (prompt, chosen, rejected, kind, family), split by prompt: `DatasetDict(train, test)`."
+    "Lesson 08's preference pairs (prompt, chosen, rejected, kind, family), split by prompt: `DatasetDict`."
     ds = make_preference_dataset(N_PAIRS, families=SFTRecipe().families, seed=0)
     return split_dataset(validate_preferences(ds), test_size=TEST_SIZE, seed=0)
 
@@ -70,12 +70,12 @@ def init_reward_model(seed:int=0, # seeds the new scalar head
 
 # %% ../nbs/08a_reward_model.ipynb #a7472a27
 @torch.no_grad()
-def reward_scores(model, tokenizer,
-                  prompts:list[str],  # the user's questions
-                  answers:list[str],  # one assistant answer per prompt
-                  batch_size:int=16,
-                 ) -> torch.Tensor:
-    "The reward of each (prompt, answer), rendered with the chat template as the reward model was trained: (n,)."
+def sequence_outputs(model, tokenizer,
+                     prompts:list[str],  # the user's questions
+                     answers:list[str],  # one assistant answer per prompt
+                     batch_size:int=16,
+                    ) -> torch.Tensor:
+    "The model's pooled outputs for each (prompt, answer) rendered with the chat template: (n, outputs)."
     if len(prompts) != len(answers):
         raise ValueError(f"{len(prompts)} prompts but {len(answers)} answers: give one answer per prompt")
     if not prompts: raise ValueError("no prompts to score: give at least one (prompt, answer)")
@@ -84,15 +84,23 @@ def reward_scores(model, tokenizer,
         if not all(isinstance(x, str) for x in xs): raise ValueError(f"{name} must be strings")
     ids = [tokenizer.apply_chat_template(to_messages(p, a), tokenize=True, return_dict=True)["input_ids"]
            for p, a in zip(prompts, answers)]
-    order, out = sorted(range(len(ids)), key=lambda i: len(ids[i])), torch.empty(len(ids))
+    order, out = sorted(range(len(ids)), key=lambda i: len(ids[i])), [None] * len(ids)
     device = next(model.parameters()).device
     for s in range(0, len(order), batch_size):
         idx = order[s:s + batch_size]
         n = max(len(ids[i]) for i in idx)
         x = torch.tensor([ids[i] + [tokenizer.pad_token_id] * (n - len(ids[i])) for i in idx], device=device)
         mask = torch.tensor([[1] * len(ids[i]) + [0] * (n - len(ids[i])) for i in idx], device=device)
-        out[idx] = model(input_ids=x, attention_mask=mask).logits[:, 0].float().cpu()
-    return out
+        for i, row in zip(idx, model(input_ids=x, attention_mask=mask).logits.float().cpu()): out[i] = row
+    return torch.stack(out)
+
+def reward_scores(model, tokenizer,
+                  prompts:list[str],  # the user's questions
+                  answers:list[str],  # one assistant answer per prompt
+                  batch_size:int=16,
+                 ) -> torch.Tensor:
+    "The reward of each (prompt, answer), rendered with the chat template as the reward model was trained: (n,)."
+    return sequence_outputs(model, tokenizer, prompts, answers, batch_size)[:, 0]
 
 # %% ../nbs/08a_reward_model.ipynb #b1a0a4f1
 def reward_config(output_dir, max_steps:int=REWARD_RECIPE["max_steps"], lr:float=REWARD_RECIPE["lr"],
