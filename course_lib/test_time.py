@@ -63,7 +63,8 @@ def sample_answers(model, tokenizer, questions:list[str],
 # %% ../nbs/09d_test_time.ipynb #c2f6a7a6
 def majority_vote(answers:list[str], # the sampled answers to one question
                  ) -> str:
-    "The most frequent answer after `normalize_answer` (ties: the group seen first), as first written: see below."
+    ("The most frequent answer after `normalize_answer` (ties: the group seen first), as first written: "
+     "`majority_vote(['Lyon', 'Paris.', 'paris']) -> 'Paris.'`.")
     if isinstance(answers, str) or not answers:
         raise ValueError("answers must be a non-empty list of strings (the samples for one question)")
     counts, first = {}, {}
