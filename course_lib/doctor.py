@@ -72,6 +72,8 @@ COMMANDS = {  # name -> (module:function, what it does)
     "serve": ("course_lib.serve:serve_cli", "serve the course model over an OpenAI-compatible HTTP API"),
     "export-gguf": ("course_lib.gguf_export:export_gguf_cli",
                     "write a Llama model folder as one GGUF file (f16, q8_0 or q4_0)"),
+    "scaling-grid": ("course_lib.scaling:scaling_grid_cli",
+                     "train lesson 04f's grid of model sizes x token budgets and write the losses as JSON"),
 }
 
 def doctor_cli(argv:list[str]) -> int:
