@@ -6,6 +6,8 @@
 from __future__ import annotations
 import hashlib, json, random
 import torch
+from .core import seed_everything
+from .generate import check_sampling, check_vocab
 from .tasks import TASK_FAMILIES, is_correct, make_example, parse_question
 from .chat import make_preference_dataset, to_messages, validate_preferences
 from .sft import greedy_answers, greedy_completions, stop_ids
@@ -13,7 +15,8 @@ from .sft import greedy_answers, greedy_completions, stop_ids
 # %% auto #0
 __all__ = ['RL_FAMILIES', 'SPLITS', 'SCALES', 'prompt_split', 'rl_prompts', 'completion_text', 'json_score', 'exact_reward',
            'json_reward', 'verifiable_reward', 'group_advantages', 'rl_dataset', 'grpo_config', 'make_grpo_trainer',
-           'grpo_history', 'verifiable_report', 'sampled_answers', 'sampled_report', 'signal_prompts', 'plot_grpo']
+           'grpo_history', 'generated_lengths', 'sample_answers', 'verifiable_report', 'sampled_answers',
+           'sampled_report', 'signal_prompts', 'plot_grpo']
 
 # %% ../nbs/08b_grpo.ipynb #64af3f37
 RL_FAMILIES = ("capital", "symbol", "uppercase", "to_json")  # the families handbook-tiny-sft was fine-tuned on
@@ -135,6 +138,51 @@ def grpo_history(trainer) -> dict[str, list[float]]:
     keys = ("step", "reward", "reward_std", "frac_reward_zero_std", "completions/mean_length")
     return {k: [h[k] for h in logs] for k in keys}
 
+# %% ../nbs/08b_grpo.ipynb #cfcde967
+def generated_lengths(new_ids:torch.Tensor, # (rows, steps) the tokens generate() appended
+                      stops:list[int],      # the ids that end a reply (see `sft.stop_ids`)
+                     ) -> list[int]:
+    "Tokens each row generated: up to and including its first stop id, else all: `[[5, 7, 2, 2]], [2] -> [3]`."
+    if new_ids.dim() != 2: raise ValueError(f"new_ids must be (rows, steps), got shape {tuple(new_ids.shape)}")
+    is_stop = torch.isin(new_ids, torch.tensor(list(stops), device=new_ids.device))
+    first = is_stop.int().argmax(1) + 1
+    return torch.where(is_stop.any(1), first, new_ids.shape[1]).tolist()
+
+@torch.no_grad()
+def sample_answers(model, tokenizer, questions:list[str],
+                   n:int=8,                 # answers per question
+                   temperature:float=0.8,   # sampling temperature (0: greedy, then n must be 1)
+                   max_new_tokens:int=24,   # cap on each reply's length
+                   seed:int=0,              # seeds the sampling (same seed and batch_size: same answers)
+                   batch_size:int=16,       # questions per generate call (each with its n replies)
+                  ) -> tuple[list[list[str]], list[list[int]]]:
+    "n replies to each question (a one-turn chat), and the tokens each generated: (answers[q][j], tokens[q][j])."
+    check_sampling(temperature)
+    if isinstance(questions, str) or not questions: raise ValueError("questions must be a non-empty list of strings")
+    if not (isinstance(n, int) and n >= 1): raise ValueError(f"n must be an int >= 1, got {n!r}")
+    if temperature == 0 and n != 1:
+        raise ValueError(f"temperature 0 is greedy: n={n} copies would be identical, use n=1")
+    check_vocab(model, tokenizer)
+    model.eval()
+    prompts = [tokenizer.apply_chat_template(to_messages(q), tokenize=False, add_generation_prompt=True)
+               for q in questions]
+    how = dict(do_sample=True, temperature=temperature, top_k=0, top_p=1.0) if temperature else dict(do_sample=False)
+    seed_everything(seed)
+    side, tokenizer.padding_side, answers, tokens = tokenizer.padding_side, "left", [], []
+    try:
+        for i in range(0, len(prompts), batch_size):
+            enc = tokenizer(prompts[i:i + batch_size], return_tensors="pt", padding=True,
+                            add_special_tokens=False).to(model.device)
+            ids = model.generate(**enc, max_new_tokens=max_new_tokens, num_return_sequences=n, **how,
+                                 eos_token_id=stop_ids(tokenizer), pad_token_id=tokenizer.pad_token_id)
+            new = ids[:, enc["input_ids"].shape[1]:]
+            texts = [t.strip() for t in tokenizer.batch_decode(new, skip_special_tokens=True)]
+            lengths = generated_lengths(new, stop_ids(tokenizer))
+            answers += [texts[j:j + n] for j in range(0, len(texts), n)]
+            tokens += [lengths[j:j + n] for j in range(0, len(lengths), n)]
+    finally: tokenizer.padding_side = side
+    return answers, tokens
+
 # %% ../nbs/08b_grpo.ipynb #ed668e9a
 def _summary(questions:list[dict], answers:list[list[str]]) -> dict[str, dict]:
     "Per family and 'all': prompts, mean reward, exact match, and the share of prompts with mixed rewards."
@@ -158,23 +206,11 @@ def verifiable_report(model, tokenizer, questions:list[dict], # `rl_prompts` row
     return {k: {m: v[m] for m in ("prompts", "reward", "exact match")}
             for k, v in _summary(questions, [[a] for a in answers]).items()}
 
-@torch.no_grad()
 def sampled_answers(model, tokenizer, questions:list[dict], k:int=8, # answers sampled per prompt
                     temperature:float=1.0, max_new_tokens:int=24, seed:int=0) -> list[list[str]]:
-    "k answers per prompt, sampled at `temperature` (pure sampling, as GRPO's rollouts), cut at `stop_ids`."
-    torch.manual_seed(seed)
-    prompts = [tokenizer.apply_chat_template(to_messages(q["question"]), tokenize=False, add_generation_prompt=True)
-               for q in questions]
-    side, tokenizer.padding_side, texts = tokenizer.padding_side, "left", []
-    try:
-        for i in range(0, len(prompts), 32):
-            enc = tokenizer(prompts[i:i + 32], return_tensors="pt", padding=True, add_special_tokens=False)
-            ids = model.eval().generate(**enc.to(model.device), do_sample=True, temperature=temperature, top_k=0,
-                                        top_p=1.0, num_return_sequences=k, max_new_tokens=max_new_tokens,
-                                        eos_token_id=stop_ids(tokenizer), pad_token_id=tokenizer.pad_token_id)
-            texts += tokenizer.batch_decode(ids[:, enc["input_ids"].shape[1]:], skip_special_tokens=True)
-    finally: tokenizer.padding_side = side
-    return [[t.strip() for t in texts[j * k:(j + 1) * k]] for j in range(len(questions))]
+    "k answers per `rl_prompts` row: `sample_answers` of their questions (pure sampling, as GRPO's rollouts)."
+    return sample_answers(model, tokenizer, [q["question"] for q in questions], n=k, temperature=temperature,
+                          max_new_tokens=max_new_tokens, seed=seed, batch_size=32)[0]
 
 def sampled_report(model, tokenizer, questions:list[dict], k:int=8, **kwargs) -> dict[str, dict]:
     "`verifiable_report` over k sampled answers per prompt (`sampled_answers`), plus the share with mixed rewards."

@@ -6,59 +6,11 @@
 from __future__ import annotations
 import math
 import torch
-from .core import seed_everything
 from .evaluate import normalize_answer
-from .generate import check_sampling, check_vocab
-from .instruct import to_messages
-from .sft import stop_ids
+from .grpo import generated_lengths, sample_answers  # lesson 08b's sampler
 
 # %% auto #0
-__all__ = ['generated_lengths', 'sample_answers', 'majority_vote', 'best_of_n', 'pass_at_k', 'scaling_curve']
-
-# %% ../nbs/09d_test_time.ipynb #83bf48c5
-def generated_lengths(new_ids:torch.Tensor, # (rows, steps) the tokens generate() appended
-                      stops:list[int],      # the ids that end a reply (see `sft.stop_ids`)
-                     ) -> list[int]:
-    "Tokens each row generated: up to and including its first stop id, else all: `[[5, 7, 2, 2]], [2] -> [3]`."
-    if new_ids.dim() != 2: raise ValueError(f"new_ids must be (rows, steps), got shape {tuple(new_ids.shape)}")
-    is_stop = torch.isin(new_ids, torch.tensor(list(stops), device=new_ids.device))
-    first = is_stop.int().argmax(1) + 1
-    return torch.where(is_stop.any(1), first, new_ids.shape[1]).tolist()
-
-@torch.no_grad()
-def sample_answers(model, tokenizer, questions:list[str],
-                   n:int=8,                 # answers per question
-                   temperature:float=0.8,   # sampling temperature (0: greedy, then n must be 1)
-                   max_new_tokens:int=24,   # cap on each reply's length
-                   seed:int=0,              # seeds the sampling (same seed and batch_size: same answers)
-                   batch_size:int=16,       # questions per generate call (each with its n replies)
-                  ) -> tuple[list[list[str]], list[list[int]]]:
-    "n replies to each question (a one-turn chat), and the tokens each generated: (answers[q][j], tokens[q][j])."
-    check_sampling(temperature)
-    if isinstance(questions, str) or not questions: raise ValueError("questions must be a non-empty list of strings")
-    if not (isinstance(n, int) and n >= 1): raise ValueError(f"n must be an int >= 1, got {n!r}")
-    if temperature == 0 and n != 1:
-        raise ValueError(f"temperature 0 is greedy: n={n} copies would be identical, use n=1")
-    check_vocab(model, tokenizer)
-    model.eval()
-    prompts = [tokenizer.apply_chat_template(to_messages(q), tokenize=False, add_generation_prompt=True)
-               for q in questions]
-    how = dict(do_sample=True, temperature=temperature, top_k=0, top_p=1.0) if temperature else dict(do_sample=False)
-    seed_everything(seed)
-    side, tokenizer.padding_side, answers, tokens = tokenizer.padding_side, "left", [], []
-    try:
-        for i in range(0, len(prompts), batch_size):
-            enc = tokenizer(prompts[i:i + batch_size], return_tensors="pt", padding=True,
-                            add_special_tokens=False).to(model.device)
-            ids = model.generate(**enc, max_new_tokens=max_new_tokens, num_return_sequences=n, **how,
-                                 eos_token_id=stop_ids(tokenizer), pad_token_id=tokenizer.pad_token_id)
-            new = ids[:, enc["input_ids"].shape[1]:]
-            texts = [t.strip() for t in tokenizer.batch_decode(new, skip_special_tokens=True)]
-            lengths = generated_lengths(new, stop_ids(tokenizer))
-            answers += [texts[j:j + n] for j in range(0, len(texts), n)]
-            tokens += [lengths[j:j + n] for j in range(0, len(lengths), n)]
-    finally: tokenizer.padding_side = side
-    return answers, tokens
+__all__ = ['majority_vote', 'best_of_n', 'pass_at_k', 'scaling_curve']
 
 # %% ../nbs/09d_test_time.ipynb #c2f6a7a6
 def majority_vote(answers:list[str], # the sampled answers to one question
