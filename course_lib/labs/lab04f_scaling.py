@@ -97,14 +97,11 @@ def _fit_checks(Check, Case) -> list:
     cases = [Case("the lesson's made-up law at our scale: 16 noiseless runs", _runs(MADE_UP, (4.4, 5.6), (4.7, 5.6))),
              Case("Chinchilla's law at their scale: 25 noiseless runs",
                   _runs(CHINCHILLA, (7, 10), (9, 12), n=5)),
-             Case("a law with a small E and alpha > beta", _runs({"E": 0.5, "A": 2000.0, "B": 50.0, "alpha": 0.7,
-                                                                  "beta": 0.3}, (4, 6), (5, 7))),
              Case("the made-up law with one run's loss 30% too high (an outlier: Huber in log space resists it)",
                   _runs(MADE_UP, (4.4, 5.6), (4.7, 5.6), n=5, outlier=1.3))]
-    hidden = [Case("another law at another scale, 20 runs", _runs({"E": 2.5, "A": 300.0, "B": 3000.0, "alpha": 0.3,
-                                                                   "beta": 0.5}, (5, 8), (6, 9), n=5)),
-              Case("Chinchilla's law with an outlier 20% too low", _runs(CHINCHILLA, (7, 10), (9, 12), n=5,
-                                                                          outlier=0.8))]
+    hidden = [Case("another law at another scale, 25 runs, one of them 20% too low",
+                   _runs({"E": 2.5, "A": 300.0, "B": 3000.0, "alpha": 0.3, "beta": 0.5}, (5, 8), (6, 9), n=5,
+                         outlier=0.8))]
     hint = ("fit in log space with your law_objective (Huber, delta 1e-3) on ln N, ln D, ln L: evaluate it on "
             "Hoffmann et al.'s grid of starts, run L-BFGS (float64) from the best few, keep the lowest; return "
             "{'E': e^e, 'A': e^a, 'B': e^b, 'alpha', 'beta'} as floats (compared within 1%)")
