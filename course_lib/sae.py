@@ -62,15 +62,23 @@ class SparseAutoencoder(torch.nn.Module):
         self.b_enc = torch.nn.Parameter(torch.zeros(n_features))
         self.b_dec = torch.nn.Parameter(torch.zeros(d))
 
-    def encode(self, x:torch.Tensor) -> torch.Tensor: return torch.relu((x - self.b_dec) @ self.W_enc.T + self.b_enc)
-    def decode(self, f:torch.Tensor) -> torch.Tensor: return f @ self.W_dec.T + self.b_dec
+    def encode(self, x:torch.Tensor) -> torch.Tensor:
+        "The features f(x) >= 0 of activations x (..., d): (..., n_features)."
+        return torch.relu((x - self.b_dec) @ self.W_enc.T + self.b_enc)
+
+    def decode(self, f:torch.Tensor) -> torch.Tensor:
+        "The reconstruction from features f (..., n_features): (..., d)."
+        return f @ self.W_dec.T + self.b_dec
+
     def forward(self, x:torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         "(the reconstruction, the features)."
         f = self.encode(x)
         return self.decode(f), f
 
     @torch.no_grad()
-    def normalize_decoder(self): self.W_dec.div_(self.W_dec.norm(dim=0, keepdim=True))
+    def normalize_decoder(self):
+        "Scale every decoder column (a feature's direction) back to unit norm."
+        self.W_dec.div_(self.W_dec.norm(dim=0, keepdim=True))
 
 def sae_loss(sae:SparseAutoencoder, x:torch.Tensor, l1:float) -> torch.Tensor:
     "Squared error summed over dimensions + l1 * sum_j f_j |W_dec[:, j]|, both averaged over the rows of x."
@@ -129,7 +137,7 @@ def loss_recovered(model, sae:SparseAutoencoder, texts:list, masks:list, layer:i
     "Loss intact, with the SAE spliced in, zero-ablated; recovered = (zero - sae) / (zero - original)."
     base = baseline or {"original": spliced_loss(model, texts, masks, layer),
                         "zero": spliced_loss(model, texts, masks, layer, torch.zeros_like)}
-    sae_l = spliced_loss(model, texts, masks, layer, lambda h: sae(h.float())[0])
+    sae_l = spliced_loss(model, texts, masks, layer, lambda h: sae(h.float().to(sae.b_dec.device))[0])
     return {**base, "sae": sae_l, "recovered": (base["zero"] - sae_l) / (base["zero"] - base["original"])}
 
 # %% ../nbs/07b_sae.ipynb #19821d46
