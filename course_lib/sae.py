@@ -31,7 +31,7 @@ def stream_hook(model, layer:int, # 0: the embeddings' output, l: block l's outp
     finally: handle.remove()
 
 def same_length_batches(texts:list, batch_size:int=64) -> list[list[int]]:
-    "Texts (their indices) by length, batch_size a batch: `same_length_batches([[1], [2, 3], [4]]) -> [[0, 2], [1]]`."
+    "Indices of texts by equal length, batch_size at most: `same_length_batches([[1], [2, 3], [4]]) -> [[0, 2], [1]]`."
     if not texts or any(len(t) == 0 for t in texts):
         raise ValueError("texts must be a non-empty list of non-empty token id sequences")
     groups = {}
