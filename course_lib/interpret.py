@@ -9,8 +9,8 @@ import torch
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['model_parts', 'as_row', 'residual_stream', 'logit_lens', 'patched_stream', 'activation_patching', 'train_probe',
-           'probe_objective', 'probe_accuracy']
+__all__ = ['model_parts', 'as_row', 'residual_stream', 'logit_lens', 'stream_hook', 'patched_stream', 'activation_patching',
+           'train_probe', 'probe_objective', 'probe_accuracy']
 
 # %% ../nbs/07a_interpret.ipynb #881e054d
 def model_parts(model) -> tuple:
@@ -51,20 +51,29 @@ def logit_lens(model, input_ids) -> torch.Tensor:
 
 # %% ../nbs/07a_interpret.ipynb #53408c05
 @contextmanager
+def stream_hook(model, layer:int, # 0: the embeddings' output, l: block l's output (rows of `residual_stream`)
+                fn,               # called with the stream (rows, seq, hidden); a tensor it returns replaces it
+               ):
+    "Within the block, `fn` sees (and may replace) the stream after `layer` on every forward pass."
+    embed, layers, _, _ = model_parts(model)
+    if not 0 <= layer <= len(layers): raise ValueError(f"layer must be in 0..{len(layers)}, got {layer}")
+    def hook(mod, args, out):
+        h = out[0] if isinstance(out, tuple) else out
+        new = fn(h)
+        if new is None: return None
+        return (new.to(h), *out[1:]) if isinstance(out, tuple) else new.to(h)
+    handle = (embed, *layers)[layer].register_forward_hook(hook)
+    try: yield
+    finally: handle.remove()
+
+@contextmanager
 def patched_stream(model, layer:int, # 0: the embeddings' output, l: block l's output
                    values:torch.Tensor, # (rows, seq, hidden): replaces the stream where `where` is True
                    where:torch.Tensor,  # (rows, seq) bool
                   ):
     "Within the block, the stream after `layer` is replaced by `values` where `where` is True."
-    embed, layers, _, _ = model_parts(model)
-    if not 0 <= layer <= len(layers): raise ValueError(f"layer must be in 0..{len(layers)}, got {layer}")
-    def swap(mod, args, out):
-        h = out[0] if isinstance(out, tuple) else out
-        h = torch.where(where[..., None].to(h.device), values.to(h), h)
-        return (h, *out[1:]) if isinstance(out, tuple) else h
-    hook = (embed, *layers)[layer].register_forward_hook(swap)
-    try: yield
-    finally: hook.remove()
+    swap = lambda h: torch.where(where[..., None].to(h.device), values.to(h), h)
+    with stream_hook(model, layer, swap): yield
 
 @torch.no_grad()
 def activation_patching(model, clean_ids, corrupt_ids, clean_token:int, corrupt_token:int) -> torch.Tensor:

@@ -4,32 +4,15 @@
 
 # %% ../nbs/07b_sae.ipynb #aa8be242
 from __future__ import annotations
-from contextlib import contextmanager
 import html
 import torch
-from .interpret import model_parts
+from .interpret import model_parts, stream_hook  # lesson 07a's hook
 
 # %% auto #0
-__all__ = ['stream_hook', 'same_length_batches', 'collect_activations', 'SparseAutoencoder', 'sae_loss', 'train_sae',
-           'sae_metrics', 'spliced_loss', 'loss_recovered', 'top_contexts', 'contexts_html', 'feature_browser']
+__all__ = ['same_length_batches', 'collect_activations', 'SparseAutoencoder', 'sae_loss', 'train_sae', 'sae_metrics',
+           'spliced_loss', 'loss_recovered', 'top_contexts', 'contexts_html', 'feature_browser']
 
 # %% ../nbs/07b_sae.ipynb #6c964930
-@contextmanager
-def stream_hook(model, layer:int, # 0: the embeddings' output, l: block l's output (rows of `residual_stream`)
-                fn,               # called with the stream (rows, seq, hidden); a tensor it returns replaces it
-               ):
-    "Within the block, `fn` sees (and may replace) the stream after `layer` on every forward pass."
-    embed, layers, _, _ = model_parts(model)
-    if not 0 <= layer <= len(layers): raise ValueError(f"layer must be in 0..{len(layers)}, got {layer}")
-    def hook(mod, args, out):
-        h = out[0] if isinstance(out, tuple) else out
-        new = fn(h)
-        if new is None: return None
-        return (new.to(h), *out[1:]) if isinstance(out, tuple) else new.to(h)
-    handle = (embed, *layers)[layer].register_forward_hook(hook)
-    try: yield
-    finally: handle.remove()
-
 def same_length_batches(texts:list, batch_size:int=64) -> list[list[int]]:
     "Indices of texts by equal length, batch_size at most: `same_length_batches([[1], [2, 3], [4]]) -> [[0, 2], [1]]`."
     if not texts or any(len(t) == 0 for t in texts):
