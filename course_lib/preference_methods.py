@@ -96,8 +96,8 @@ def make_orpo_trainer(model, tokenizer, pairs, output_dir, beta:float=0.1, **con
     validate_preferences(pairs)
     kw = dpo_config(output_dir, **config).to_dict()
     keep = set(ORPOConfig.__dataclass_fields__) - {"beta", "loss_type", "loss_weights"}
-    args = ORPOConfig(**{k: v for k, v in kw.items() if k in keep and not k.startswith("_")}, beta=beta,
-                      remove_unused_columns=False)  # its collator needs the text columns
+    kw = {k: v for k, v in kw.items() if k in keep and not k.startswith("_")}
+    args = ORPOConfig(**{**kw, "remove_unused_columns": False}, beta=beta)  # its collator needs the text columns
     return ORPOTrainer(model=model, args=args, processing_class=tokenizer,
                        train_dataset=pairs.select_columns(["prompt", "chosen", "rejected"]))
 
