@@ -16,9 +16,11 @@ ROOT = Path(__file__).resolve().parents[1]
 # A few lessons run in the "others" process, so that both end at about the same time. After the issue-17 splits a
 # fresh clone here took 17m49s for the notebooks and 12m09s for the rest (2026-12-02, 01a/06b/10b/15e in the others);
 # 08_dpo (140 s) and 04d_base_model (43 s) moved over too; with issues 20-21's lessons (about 6 minutes more of
-# notebooks, 3 of labs) 04f_scaling and 08c_preference_methods (about 2 minutes) joined them.
-BALANCE = ("01a_tokenizer.ipynb", "04d_base_model.ipynb", "04f_scaling.ipynb", "06b_post_training_data.ipynb",
-           "08_dpo.ipynb", "08c_preference_methods.ipynb", "10b_compress.ipynb", "15e_gguf.ipynb")
+# notebooks, 3 of labs) 04f_scaling and 08c_preference_methods joined them, and 04g_moe (90 s) after a fresh clone
+# took 22m12s for the notebooks and 14m41s for the rest (2026-12-02).
+BALANCE = ("01a_tokenizer.ipynb", "04d_base_model.ipynb", "04f_scaling.ipynb", "04g_moe.ipynb",
+           "06b_post_training_data.ipynb", "08_dpo.ipynb", "08c_preference_methods.ipynb", "10b_compress.ipynb",
+           "15e_gguf.ipynb")
 NOTEBOOKS = sorted(p.name for p in (ROOT / "nbs").glob("*.ipynb"))
 NB_TESTS = "tests/test_notebooks.py::"
 GROUPS = {"notebooks": ["tests/test_notebooks.py", *[f"--deselect={NB_TESTS}test_notebook_runs[{n}]" for n in BALANCE]],
