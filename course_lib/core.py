@@ -11,8 +11,8 @@ from pathlib import Path
 # %% auto #0
 __all__ = ['OFFLINE_VARS', 'QUIET_VARS', 'ESSENTIAL', 'OPTIONAL', 'FIX', 'LAB_MODULES', 'set_offline', 'seed_everything',
            'available_devices', 'get_device', 'cache_dir', 'asset_path', 'atomic_write', 'atomic_output', 'time_call',
-           'median_time', 'print_table', 'installed_version', 'embedding_model_path', 'MissingExtraError',
-           'extras_requirements', 'missing_extras', 'check_extras', 'moved_names']
+           'median_time', 'median_ratio', 'print_table', 'installed_version', 'embedding_model_path',
+           'MissingExtraError', 'extras_requirements', 'missing_extras', 'check_extras', 'moved_names']
 
 # %% ../nbs/00_core.ipynb #81b703d1
 OFFLINE_VARS = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE")
@@ -145,6 +145,18 @@ def median_time(fn, repeats:int=5) -> tuple[object, float]:
     if repeats < 1: raise ValueError(f"repeats must be >= 1, got {repeats}")
     runs = [time_call(fn) for _ in range(repeats)]
     return runs[-1][0], sorted(t for _, t in runs)[len(runs) // 2]
+
+def median_ratio(slow, fast, # two functions of no argument, e.g. the same work without and with a cache
+                 repeats:int=5) -> tuple[object, object, float]:
+    """Run `slow` and `fast` alternately `repeats` times; (slow's last result, fast's last result, the median of the
+    per-pair ratios slow/fast). Each pair runs back to back, so both see the same load: a speed-up asserted on a
+    shared machine should be this, not a ratio of medians taken minutes apart."""
+    if repeats < 1: raise ValueError(f"repeats must be >= 1, got {repeats}")
+    ratios = []
+    for _ in range(repeats):
+        (a, t_slow), (b, t_fast) = time_call(slow), time_call(fast)
+        ratios.append(t_slow / max(t_fast, 1e-12))
+    return a, b, sorted(ratios)[len(ratios) // 2]
 
 def print_table(rows:list[dict], # one dict per row, the same keys in each
                 digits:int=3,    # decimals shown for floats
