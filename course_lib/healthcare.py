@@ -7,12 +7,14 @@ from __future__ import annotations
 import random, re
 from .pii import scrub_pii
 from .rag import BM25, words
-from .legal import CITATION, verify_citations
+from .documents import Document
+from .vectorstore import Hit
+from .legal import CITATION, cite_answer, verify_citations
 
 # %% auto #0
 __all__ = ['FIRST', 'LAST', 'VISITS', 'SECTION_TITLES', 'MRN_RE', 'DOB_RE', 'NAME_RE', 'QUESTIONS', 'DIAGNOSIS_PATTERNS',
            'DIAGNOSIS_REFUSAL', 'make_notes', 'scrub_note', 'leak_rates', 'note_chunks', 'NoteSearch', 'note_questions',
-           'cited_answer', 'is_diagnosis_request', 'answer_question']
+           'is_diagnosis_request', 'answer_question']
 
 # %% ../nbs/20b_healthcare.ipynb #a0a44762
 FIRST = ("Ana", "Ben", "Chen", "Dara", "Emil", "Fatima", "Goran", "Hana", "Ivan", "Jun", "Kofi", "Lena")
@@ -60,23 +62,24 @@ def leak_rates(notes:list[dict], scrub) -> dict[str, float]:
     return {k: sum(n["identifiers"][k] in t for n, t in zip(notes, texts)) / len(notes) for k in kinds}
 
 # %% ../nbs/20b_healthcare.ipynb #7584b175
-def note_chunks(notes:list[dict], scrub=scrub_note) -> dict[str, str]:
-    "Section id ('NOTE-0001 §2') -> its scrubbed text, headed by the note id and the section's title."
-    return {f"{n['id']} §{k}": f"{n['id']} {SECTION_TITLES[k - 1]}. {scrub(t)}"
-            for n in notes for k, t in n["sections"].items()}
+def note_chunks(notes:list[dict], scrub=scrub_note) -> list[Document]:
+    "Each section scrubbed, as a Document headed by its note id and title (metadata: source = 'NOTE-0001 §2', quote)."
+    return [Document(f"{n['id']} {SECTION_TITLES[k - 1]}. {scrub(t)}", {"source": f"{n['id']} §{k}", "quote": scrub(t)})
+            for n in notes for k, t in n["sections"].items()]
 
 class NoteSearch:
     "BM25 over note chunks: `NoteSearch(note_chunks(notes)).search('metformin dose in NOTE-0003')`."
-    def __init__(self, chunks:dict[str, str]):
+    def __init__(self, chunks:list[Document]):
         if not chunks: raise ValueError("no chunks to index")
-        self.ids, self.texts = list(chunks), list(chunks.values())
-        self.index = BM25([words(t) for t in self.texts])
+        self.chunks = list(chunks)
+        self.index = BM25([words(c.text) for c in self.chunks])
 
-    def search(self, question:str, k:int=3) -> list[tuple[str, str]]:
-        "The k best (section id, text), best first."
+    def search(self, question:str, k:int=3) -> list[Hit]:
+        "The k best chunks as Hits (lesson 12's), best first: what lesson 20a's `cite_answer` quotes."
         s = self.index.scores(words(question))
-        order = sorted(range(len(self.ids)), key=lambda i: -s[i])[:k]
-        return [(self.ids[i], self.texts[i]) for i in order]
+        order = sorted(range(len(self.chunks)), key=lambda i: -s[i])[:k]
+        return [Hit(self.chunks[i].metadata["source"], self.chunks[i].text, self.chunks[i].metadata, float(s[i]))
+                for i in order]
 
 # %% ../nbs/20b_healthcare.ipynb #f37ecb8a
 QUESTIONS = (("What dose of {drug} was prescribed in note {id}?", 2, "dose"),
@@ -87,12 +90,6 @@ def note_questions(notes:list[dict]) -> list[dict]:
     "Answerable questions: {'question', 'section' (gold id), 'value'} for each note and question template."
     return [{"question": q.format(**n), "section": f"{n['id']} §{k}", "value": n[key]}
             for n in notes for q, k, key in QUESTIONS]
-
-def cited_answer(hits:list[tuple[str, str]]) -> str:
-    "The best hit's text, without its header, with its citation."
-    if not hits: raise ValueError("no hits to answer from")
-    sid, text = hits[0]
-    return f"{text.split('. ', 1)[1]} [{sid}]"
 
 # %% ../nbs/20b_healthcare.ipynb #72cb6a80
 DIAGNOSIS_PATTERNS = re.compile(
@@ -109,4 +106,4 @@ def is_diagnosis_request(question:str) -> bool:
 
 def answer_question(question:str, search:NoteSearch) -> str:
     "The refusal for a diagnosis request, else a cited answer from the notes."
-    return DIAGNOSIS_REFUSAL if is_diagnosis_request(question) else cited_answer(search.search(question))
+    return DIAGNOSIS_REFUSAL if is_diagnosis_request(question) else cite_answer(search.search(question))

@@ -55,21 +55,21 @@ def contract_questions(contracts:list[dict]) -> list[dict]:
              "value": c["value"]} for k in contracts for c in k["clauses"]]
 
 def clause_chunks(contracts:list[dict], header:bool=True) -> list[Document]:
-    "Each clause as a Document (metadata: source = its id, contract, party); header: prefixed with where it comes from."
+    "Each clause as a Document (metadata: source = its id, contract, party, quote = the clause); header: prefixed."
     return [Document((f"Services agreement between Acme and {k['party']}, §{c['section']} {c['title']}. "
                       if header else "") + c["text"],
-                     {"source": c["id"], "contract": k["id"], "party": k["party"], "section": c["section"]})
+                     {"source": c["id"], "contract": k["id"], "party": k["party"], "section": c["section"],
+                      "quote": c["text"]})
             for k in contracts for c in k["clauses"]]
 
 # %% ../nbs/20a_legal.ipynb #e404aafc
 CITATION = re.compile(r"\[([A-Z0-9-]+ §\d+)\]")
 
 def cite_answer(hits:list[Hit]) -> str:
-    "The first hit's clause quoted with its citation: '<clause text> [<clause id>]'."
+    "The first hit's metadata 'quote' (else its text), never its header, with its citation: '<quote> [<id>]'."
     if not hits: raise ValueError("no hits to answer from: retrieve first")
     h = hits[0]
-    text = h.text.split(". ", 1)[1] if h.text.startswith("Services agreement between") else h.text
-    return f"{text} [{h.metadata['source']}]"
+    return f"{h.metadata.get('quote', h.text)} [{h.metadata['source']}]"
 
 def verify_citations(answer:str, claim:str, # the answer, and the value it asserts (e.g. '60')
                      clauses:dict) -> list[str]:
