@@ -199,7 +199,8 @@ def acme_model_card(report:dict, training:dict) -> str:
     return f"""# Model card: Acme support assistant
 ## Model details
 handbook-tiny-sft (lesson 07) tuned to name a ticket's topic, trained in {training['seconds']} s with
-sft_steps {k['sft_steps']}, dpo_steps {k['dpo_steps']}, lr {k['lr']}, seed {k['seed']}, assistant-only loss {k['assistant_only']}.
+sft_steps {k['sft_steps']}, dpo_steps {k['dpo_steps']}, lr {k['lr']}, seed {k['seed']},
+assistant-only loss {k['assistant_only']}.
 Replies quote one chunk of Acme's product documents and cite it.
 ## Intended use
 Answering Acme customers' questions about warranty, returns, shipping and price of Acme products; refusing

@@ -1,12 +1,12 @@
 """Checks of lab 20d (the capstone), graded on measured outcomes, not on code shape.
 
-Each pipeline the student writes is run once by a harness with the course's own other pipelines around it (the student's
-features are trained on by the course's training pipeline; the student's model is answered with by the course's inference
-pipeline; the student's inference pipeline uses the course's model), and every case is one threshold on what was measured.
-The run is cached per function, so the checks of one pipeline share it. A case's expected value is that the threshold is
-met: lesson 20d asserts that the course's pipelines meet every one of them, so the reference is not run again here.
-Visible checks measure the `test` products; hidden ones (the instructor's grader only) the `hidden` products and a second
-set of planted posts."""
+Each pipeline the student writes is run once by a harness with the course's own other pipelines around it (the
+student's features are trained on by the course's training pipeline; the student's model is answered with by the
+course's inference pipeline; the student's inference pipeline uses the course's model), and every case is one
+threshold on what was measured. The run is cached per function, so the checks of one pipeline share it. A case's
+expected value is that the threshold is met: lesson 20d asserts that the course's pipelines meet every one of them, so
+the reference is not run again here. Visible checks measure the `test` products; hidden ones (the instructor's grader
+only) the `hidden` products and a second set of planted posts."""
 from __future__ import annotations
 import copy, tempfile
 from pathlib import Path
@@ -49,7 +49,8 @@ def _course_features() -> Path:
 
 def _reports(answers) -> dict:
     if not callable(answers):
-        raise TypeError(f"the inference pipeline must return a function tickets -> replies, got {type(answers).__name__}")
+        raise TypeError("the inference pipeline must return a function tickets -> replies, "
+                        f"got {type(answers).__name__}")
     d = _data()
     return {s: cap.evaluation_report(answers, copy.deepcopy(d["tickets"]), d["chunks"], d["attacks"][s], s)
             for s in ("test", "hidden")}
@@ -139,7 +140,8 @@ def card_harness(fn, what:str, i:int) -> bool:
     "Call the student's acme_model_card on example i; whether the card has `what`."
     report, training = copy.deepcopy(_CARD_INPUTS[i])
     text = fn(report, training)
-    if not isinstance(text, str): raise TypeError(f"acme_model_card must return Markdown text, got {type(text).__name__}")
+    if not isinstance(text, str):
+        raise TypeError(f"acme_model_card must return Markdown text, got {type(text).__name__}")
     report, training = _CARD_INPUTS[i]
     if what == "sections": return all(f"## {s}" in text for s in cap.CARD_SECTIONS)
     if what == "metrics": return all(f"{100 * report[k]:.1f}%" in text for k in METRICS)
