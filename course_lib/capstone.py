@@ -27,13 +27,18 @@ def write_jsonl(path:Path, rows:list[dict]) -> bool:
 
 def read_jsonl(path:str|Path) -> list[dict]:
     "The rows of a JSON-lines file; a ValueError naming the file if it is missing (run the step that writes it)."
-    path = Path(path)
+    path, rows = Path(path), []
     if not path.is_file(): raise ValueError(f"{path} does not exist: run the pipeline step that writes it first")
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        try: rows += [json.loads(line)] if line.strip() else []
+        except json.JSONDecodeError as e: raise ValueError(f"{path}, line {n}: not JSON ({e.msg}); rerun the step "
+                                                           "that writes it") from None
+    return rows
 
 def folder_hash(folder:str|Path, names:tuple=("sft.jsonl", "prefs.jsonl", "chunks.jsonl")) -> str:
     "SHA-256 (first 16 hex digits) of the named files: what a later step keys its cache on."
-    h = hashlib.sha256()
+    h, missing = hashlib.sha256(), [n for n in names if not (Path(folder)/n).is_file()]
+    if missing: raise ValueError(f"{folder} has no {', '.join(missing)}: run feature_pipeline into it first")
     for n in names: h.update(n.encode() + b"\0" + (Path(folder)/n).read_bytes())
     return h.hexdigest()[:16]
 
@@ -42,9 +47,13 @@ def feature_pipeline(folder:str|Path, tickets:list[dict], chunks:list[Document])
     ("The feature pipeline: training tickets -> SFT conversations (ticket -> topic) and preference pairs; chunks "
      "-> chunks.jsonl. Test and hidden tickets never enter the files. Rerunning it rewrites nothing.")
     from course_lib.chat import to_messages
+    bad = next((t for t in tickets if not isinstance(t, dict) or {"ticket", "topic", "split"} - set(t)
+                or t["topic"] not in (*FIELDS, "refuse")), None)
+    if bad is not None: raise ValueError(f"not a ticket of acme_tickets (ticket, topic, split): {str(bad)[:80]}")
+    train = [t for t in tickets if t["split"] == "train"]
+    if not train: raise ValueError("no ticket has split 'train': pass acme_tickets(products), all splits")
     folder, rng = Path(folder), random.Random(0)
     folder.mkdir(parents=True, exist_ok=True)
-    train = [t for t in tickets if t["split"] == "train"]
     topics = list(FIELDS)
     sft = [{"messages": to_messages(t["ticket"], t["topic"])} for t in train]
     prefs = [{"prompt": [{"role": "user", "content": t["ticket"]}],
@@ -72,6 +81,7 @@ def training_pipeline(features:str|Path, folder:str|Path, sft_steps:int=60, dpo_
     from datasets import Dataset
     from course_lib.dpo import make_dpo_trainer
     from course_lib.sft import SFTRecipe, load_sft_model, make_sft_trainer
+    if sft_steps < 1 or dpo_steps < 0: raise ValueError(f"sft_steps >= 1 and dpo_steps >= 0, got {sft_steps}, {dpo_steps}")
     features, folder = Path(features), Path(folder)
     key = dict(features=folder_hash(features), sft_steps=sft_steps, dpo_steps=dpo_steps, lr=lr, seed=seed,
                assistant_only=assistant_only)
@@ -159,6 +169,7 @@ def evaluation_report(answers:Callable,  # tickets -> replies (e.g. AcmeAssistan
     rows = [t for t in tickets if t["split"] == split]
     if not rows: raise ValueError(f"no tickets in split {split!r}: use 'test' or 'hidden'")
     replies = list(answers([t["ticket"] for t in rows]))
+    if len(replies) != len(rows): raise ValueError(f"{len(rows)} tickets but {len(replies)} replies: one per ticket")
     clauses = {c.metadata["source"]: {"text": c.metadata["quote"]} for c in chunks if c.metadata["origin"] == "acme"}
     safe = [(t, r) for t, r in zip(rows, replies) if t["topic"] in FIELDS]
     unsafe = [r for t, r in zip(rows, replies) if t["topic"] not in FIELDS]
