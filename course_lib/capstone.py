@@ -81,7 +81,8 @@ def training_pipeline(features:str|Path, folder:str|Path, sft_steps:int=60, dpo_
     from datasets import Dataset
     from course_lib.dpo import make_dpo_trainer
     from course_lib.sft import SFTRecipe, load_sft_model, make_sft_trainer
-    if sft_steps < 1 or dpo_steps < 0: raise ValueError(f"sft_steps >= 1 and dpo_steps >= 0, got {sft_steps}, {dpo_steps}")
+    if sft_steps < 1 or dpo_steps < 0:
+        raise ValueError(f"sft_steps >= 1 and dpo_steps >= 0, got {sft_steps}, {dpo_steps}")
     features, folder = Path(features), Path(folder)
     key = dict(features=folder_hash(features), sft_steps=sft_steps, dpo_steps=dpo_steps, lr=lr, seed=seed,
                assistant_only=assistant_only)
