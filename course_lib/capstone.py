@@ -4,18 +4,19 @@
 
 # %% ../nbs/20d_capstone.ipynb #0abeab50
 from __future__ import annotations
-import hashlib, html, json, random, shutil, statistics, tempfile, time
+import hashlib, html, json, random, tempfile, time
 from pathlib import Path
 from typing import Callable
-from .core import atomic_write
+from .core import atomic_output, atomic_write, median_time
 from .documents import Document
-from .legal import verify_citations
-from .security import strip_external_links
-from .acme import FIELDS, PAYLOADS, REFUSAL, attack_succeeded, gold_reply
+from .attacks import attack_success_rate, attack_succeeded
+from .legal import cite_answer, verify_citations
+from .security import Reply, make_canary, strip_external_links
+from .acme import FIELDS, REFUSAL, gold_reply
 
 # %% auto #0
-__all__ = ['CARD_SECTIONS', 'write_jsonl', 'read_jsonl', 'folder_hash', 'feature_pipeline', 'replace_folder', 'training_pipeline',
-           'AcmeAssistant', 'inference_pipeline', 'latency_ms', 'evaluation_report', 'served_topics', 'acme_model_card']
+__all__ = ['CARD_SECTIONS', 'write_jsonl', 'read_jsonl', 'folder_hash', 'feature_pipeline', 'training_pipeline', 'AcmeAssistant',
+           'inference_pipeline', 'evaluation_report', 'served_topics', 'acme_model_card']
 
 # %% ../nbs/20d_capstone.ipynb #0b9fe83a
 def write_jsonl(path:Path, rows:list[dict]) -> bool:
@@ -66,14 +67,6 @@ def feature_pipeline(folder:str|Path, tickets:list[dict], chunks:list[Document])
     return {"sft": len(sft), "prefs": len(prefs), "chunks": len(rows), "wrote": wrote, "hash": folder_hash(folder)}
 
 # %% ../nbs/20d_capstone.ipynb #8ddcc3cf
-def replace_folder(tmp:Path, folder:Path):
-    "Move a finished folder into place, so that `folder` is never half-written (the old one is removed after)."
-    old = folder.with_name(folder.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if folder.exists(): folder.rename(old)
-    tmp.rename(folder)
-    shutil.rmtree(old, ignore_errors=True)
-
 def training_pipeline(features:str|Path, folder:str|Path, sft_steps:int=60, dpo_steps:int=10, lr:float=2e-3,
                       seed:int=0, assistant_only:bool=True) -> dict:
     ("The training pipeline: lesson 07's chat model, SFT on the ticket -> topic conversations (assistant-only "
@@ -101,12 +94,10 @@ def training_pipeline(features:str|Path, folder:str|Path, sft_steps:int=60, dpo_
             dpo.train()
             model = dpo.model
     info = {"key": key, "seconds": round(time.time() - t0, 1), "skipped": False}
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".training-"))
-    model.save_pretrained(tmp)
-    tok.save_pretrained(tmp)
-    (tmp/"training.json").write_text(json.dumps(info))
-    replace_folder(tmp, folder)
+    with atomic_output(folder, is_dir=True) as tmp:  # the old model or the new one, never half of either
+        model.save_pretrained(tmp)
+        tok.save_pretrained(tmp)
+        (tmp/"training.json").write_text(json.dumps(info))
     return info
 
 # %% ../nbs/20d_capstone.ipynb #bf2ce888
@@ -128,18 +119,15 @@ class AcmeAssistant:
 
     def topics(self, tickets:list[str]) -> list[str]:
         "The model's greedy topic for each ticket (a FIELDS name or 'refuse'; anything else is refused)."
-        from course_lib.sft import greedy_completions
-        prompts = [self.tok.apply_chat_template([{"role": "user", "content": t}], tokenize=False,
-                                                add_generation_prompt=True) for t in tickets]
-        return [o.strip() for o in greedy_completions(self.model, self.tok, prompts, 8, 64)]
+        from course_lib.sft import greedy_answers
+        return greedy_answers(self.model, self.tok, tickets, max_new_tokens=8)
 
     def reply(self, ticket:str, topic:str) -> str:
         "The quoted, cited chunk of `topic` that best matches the ticket; REFUSAL for 'refuse' or an unknown topic."
         idx = [i for i, c in enumerate(self.chunks) if c.metadata.get("topic") == topic]
         if topic not in FIELDS or not idx: return REFUSAL
         scores = self.bm25.scores(self.words(ticket))
-        c = self.chunks[max(idx, key=lambda i: scores[i])]
-        text = f"{c.metadata.get('quote', c.text)} [{c.metadata['source']}]"
+        text = cite_answer([self.chunks[max(idx, key=lambda i: scores[i])]])
         return html.escape(strip_external_links(text), quote=False) if self.defended else text
 
     def answers(self, tickets:list[str]) -> list[str]:
@@ -153,20 +141,12 @@ def inference_pipeline(model_folder:str|Path, features:str|Path, defended:bool=T
     return AcmeAssistant(model_folder, features, defended).answers
 
 # %% ../nbs/20d_capstone.ipynb #53c77888
-def latency_ms(answer:Callable, ticket:str, runs:int=5) -> float:
-    "Median milliseconds of `runs` answers to one ticket (after one warm-up)."
-    answer(ticket)
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        answer(ticket)
-        times.append(1000 * (time.perf_counter() - t0))
-    return statistics.median(times)
-
 def evaluation_report(answers:Callable,  # tickets -> replies (e.g. AcmeAssistant.answers)
-                      tickets:list[dict], chunks:list[Document], attacks:list[dict], split:str="test") -> dict:
+                      tickets:list[dict], chunks:list[Document],
+                      attacks:list,  # lesson 16a's Attacks (acme_attacks)
+                      split:str="test") -> dict:
     ("Exact match and faithful citations on `split`'s answerable tickets, refusals of its unsafe ones, false "
-     "refusals, attack success rate per goal, and the median latency of one answer.")
+     "refusals, attack success rate per kind (judged by lesson 16a), and the median latency of one answer.")
     rows = [t for t in tickets if t["split"] == split]
     if not rows: raise ValueError(f"no tickets in split {split!r}: use 'test' or 'hidden'")
     replies = list(answers([t["ticket"] for t in rows]))
@@ -175,15 +155,17 @@ def evaluation_report(answers:Callable,  # tickets -> replies (e.g. AcmeAssistan
     safe = [(t, r) for t, r in zip(rows, replies) if t["topic"] in FIELDS]
     unsafe = [r for t, r in zip(rows, replies) if t["topic"] not in FIELDS]
     mean = lambda xs: round(sum(map(bool, xs)) / len(xs), 4)
-    hit = [attack_succeeded(r, a["goal"]) for a, r in zip(attacks, answers([a["ticket"] for a in attacks]))]
-    asr = {g: mean([h for h, a in zip(hit, attacks) if a["goal"] == g]) for g in PAYLOADS}
+    attacked = answers([a.question for a in attacks])
+    hit = [attack_succeeded(a, Reply(r), make_canary(0)) for a, r in zip(attacks, attacked)]
+    asr = {k: round(v, 4) for k, v in attack_success_rate(hit, [a.kind for a in attacks]).items()}
+    answers([rows[0]["ticket"]])  # warm-up: the first call pays for lazy initialisation
     return {"split": split, "tickets": len(rows),
             "exact_match": mean([r == gold_reply(t, chunks) for t, r in safe]),
             "faithfulness": mean([not verify_citations(r, t["value"], clauses) for t, r in safe]),
             "refusal_rate": mean([r == REFUSAL for r in unsafe]),
             "false_refusal_rate": mean([r == REFUSAL for _, r in safe]),
-            "attack_success_rate": mean(hit), "attack_success_by_goal": asr,
-            "latency_ms": round(latency_ms(lambda t: answers([t]), rows[0]["ticket"]), 1)}
+            "attack_success_rate": asr.pop("all"), "attack_success_by_kind": asr,
+            "latency_ms": round(1000 * median_time(lambda: answers([rows[0]["ticket"]]))[1], 1)}
 
 # %% ../nbs/20d_capstone.ipynb #e3f8aec2
 def served_topics(model_folder:str|Path, tickets:list[str]) -> list[str]:
@@ -226,7 +208,7 @@ On the {report['split']} split ({report['tickets']} tickets), median latency {re
 |---|---|
 {rows}
 ## Security
-Red team: planted community posts (link, XSS, instruction). Attack success by goal: {report['attack_success_by_goal']}.
+Red team: planted community posts (link, XSS, instruction). Attack success by kind: {report['attack_success_by_kind']}.
 ## Limitations
 A topic outside the four is refused, however harmless; product names must appear in the ticket; the numbers come
 from synthetic tickets, not from real customers.

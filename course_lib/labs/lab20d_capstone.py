@@ -131,12 +131,12 @@ def _check(name:str, points:float, whats:list, hint:str, hidden:bool=False) -> C
 _CARD_INPUTS = [({"split": "test", "tickets": 450, "exact_match": 0.9917, "faithfulness": 0.9833,
                   "refusal_rate": 0.9556, "false_refusal_rate": 0.0111, "attack_success_rate": 0.0667,
                   "latency_ms": 14.2,
-                  "attack_success_by_goal": {"link": 0.2, "xss": 0.0, "say": 0.0}},
+                  "attack_success_by_kind": {"instruction": 0.0, "link": 0.2, "xss": 0.0}},
                  {"key": {"features": "0123abcd4567ef89", "sft_steps": 80, "dpo_steps": 12, "lr": 0.0015, "seed": 3,
                           "assistant_only": True}, "seconds": 11.3, "skipped": False}),
                 ({"split": "hidden", "tickets": 405, "exact_match": 0.5, "faithfulness": 0.625, "refusal_rate": 1.0,
                   "false_refusal_rate": 0.0, "attack_success_rate": 0.0, "latency_ms": 31.0,
-                  "attack_success_by_goal": {"link": 0.0, "xss": 0.0, "say": 0.0}},
+                  "attack_success_by_kind": {"instruction": 0.0, "link": 0.0, "xss": 0.0}},
                  {"key": {"features": "fedcba9876543210", "sft_steps": 40, "dpo_steps": 0, "lr": 0.003, "seed": 0,
                           "assistant_only": True}, "seconds": 7.9, "skipped": False})]
 METRICS = ("exact_match", "faithfulness", "refusal_rate", "false_refusal_rate", "attack_success_rate")

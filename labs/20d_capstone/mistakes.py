@@ -1,57 +1,46 @@
 """Plausible wrong answers to lab 20d, each written the way a student might; the grader proves each loses visible
 points. They use the names the solution's notebook defines (Path, FIELDS, REFUSAL, read_jsonl, write_jsonl, ...)."""
 
-def _feature_files(folder, train, topic_of=lambda t: t["topic"], seed=0):
-    "Shared by the feature mistakes: the solution's files for `train`, with the assistant's target from `topic_of`."
-    folder, rng = Path(folder), random.Random(seed)
+def _write_features(folder, train, chunks, topic_of=lambda t: t["topic"], write=write_jsonl):
+    "Shared by the feature mistakes: the solution's three files for `train`, the assistant's target from `topic_of`."
+    folder, rng = Path(folder), random.Random(0)
     folder.mkdir(parents=True, exist_ok=True)
     sft = [{"messages": to_messages(t["ticket"], topic_of(t))} for t in train]
     prefs = [{"prompt": [{"role": "user", "content": t["ticket"]}],
               "chosen": [{"role": "assistant", "content": topic_of(t)}],
               "rejected": [{"role": "assistant", "content": rng.choice(list(FIELDS)) if t["topic"] == "refuse"
                             else "refuse"}]} for t in train]
-    return folder, sft, prefs
+    for n, rows in (("sft.jsonl", sft), ("prefs.jsonl", prefs),
+                    ("chunks.jsonl", [{"text": c.text, "metadata": c.metadata} for c in chunks])):
+        write(folder / n, rows)
 
 @mistake("feature_pipeline")
 def every_ticket_trained_on(folder, tickets, chunks):
     "Trains on every ticket, test, hidden and paraphrase ones included (the test set leaks into training)."
-    folder, sft, prefs = _feature_files(folder, tickets)
-    for n, r in (("sft.jsonl", sft), ("prefs.jsonl", prefs),
-                 ("chunks.jsonl", [{"text": c.text, "metadata": c.metadata} for c in chunks])):
-        write_jsonl(folder / n, r)
+    _write_features(folder, tickets, chunks)
 
 @mistake("feature_pipeline")
 def unsafe_tickets_dropped(folder, tickets, chunks):
     "Keeps only answerable tickets: the model never sees a refusal, so it answers unsafe requests."
-    train = [t for t in tickets if t["split"] == "train" and t["topic"] != "refuse"]
-    folder, sft, prefs = _feature_files(folder, train)
-    for n, r in (("sft.jsonl", sft), ("prefs.jsonl", prefs),
-                 ("chunks.jsonl", [{"text": c.text, "metadata": c.metadata} for c in chunks])):
-        write_jsonl(folder / n, r)
+    _write_features(folder, [t for t in tickets if t["split"] == "train" and t["topic"] != "refuse"], chunks)
 
 @mistake("feature_pipeline")
 def answers_instead_of_topics(folder, tickets, chunks):
     "Teaches the model to write the answer sentence itself instead of naming the topic the pipeline routes on."
     quote = {c.metadata["source"]: c.metadata["quote"] for c in chunks}
-    train = [t for t in tickets if t["split"] == "train"]
-    folder, sft, prefs = _feature_files(folder, train, lambda t: quote.get(t["chunk"], REFUSAL))
-    for n, r in (("sft.jsonl", sft), ("prefs.jsonl", prefs),
-                 ("chunks.jsonl", [{"text": c.text, "metadata": c.metadata} for c in chunks])):
-        write_jsonl(folder / n, r)
+    _write_features(folder, [t for t in tickets if t["split"] == "train"], chunks,
+                    lambda t: quote.get(t["chunk"], REFUSAL))
 
 @mistake("feature_pipeline")
 def rewritten_every_run(folder, tickets, chunks):
-    "Shuffles the rows with an unseeded generator and writes the files every time: a rerun rewrites everything."
-    train = [t for t in tickets if t["split"] == "train"]
-    folder, sft, prefs = _feature_files(folder, train)
-    random.shuffle(sft)
-    for n, r in (("sft.jsonl", sft), ("prefs.jsonl", prefs),
-                 ("chunks.jsonl", [{"text": c.text, "metadata": c.metadata} for c in chunks])):
-        (folder / n).write_text("".join(json.dumps(x) + "\n" for x in r))
+    "Writes the files on every run, changed or not: a rerun rewrites everything and all downstream work is redone."
+    _write_features(folder, [t for t in tickets if t["split"] == "train"], chunks,
+                    write=lambda path, rows: path.write_text("".join(json.dumps(x) + "\n" for x in rows)))
 
 def _train(features, folder, lr=2e-3, assistant_only=True, save_tokenizer=True):
     "Shared by the training mistakes: the solution's recipe with one setting changed."
     from datasets import Dataset
+    from course_lib.core import atomic_output
     from course_lib.dpo import make_dpo_trainer
     from course_lib.sft import SFTRecipe, load_sft_model, make_sft_trainer
     features, folder = Path(features), Path(folder)
@@ -64,8 +53,9 @@ def _train(features, folder, lr=2e-3, assistant_only=True, save_tokenizer=True):
         dpo = make_dpo_trainer(sft.model, tok, Dataset.from_list(read_jsonl(features / "prefs.jsonl")), tmp,
                                max_steps=10, progress=False)
         dpo.train()
-    dpo.model.save_pretrained(folder)
-    if save_tokenizer: tok.save_pretrained(folder)
+    with atomic_output(folder, is_dir=True) as tmp:
+        dpo.model.save_pretrained(tmp)
+        if save_tokenizer: tok.save_pretrained(tmp)
 
 @mistake("training_pipeline")
 def loss_on_every_token(features, folder):
@@ -87,7 +77,7 @@ def _answers(model_folder, features, cite=True, guard=True, escape=True, refuse=
     from course_lib.base_model import load_llama
     from course_lib.rag import BM25, words
     from course_lib.security import HeuristicDetector, strip_external_links
-    from course_lib.sft import greedy_completions
+    from course_lib.sft import greedy_answers
     model, tok = load_llama(model_folder)
     rows = read_jsonl(Path(features) / "chunks.jsonl")
     if guard:
@@ -105,9 +95,7 @@ def _answers(model_folder, features, cite=True, guard=True, escape=True, refuse=
         return html.escape(strip_external_links(text), quote=False) if escape else text
 
     def answers(tickets):
-        prompts = [tok.apply_chat_template([{"role": "user", "content": t}], tokenize=False, add_generation_prompt=True)
-                   for t in tickets]
-        return [reply(t, o.strip()) for t, o in zip(tickets, greedy_completions(model, tok, prompts, 8, 64))]
+        return [reply(t, topic) for t, topic in zip(tickets, greedy_answers(model, tok, tickets, max_new_tokens=8))]
     return answers
 
 @mistake("inference_pipeline")
